@@ -1,0 +1,216 @@
+import type { CodecIssue } from '../errors.ts';
+
+/**
+ * Streaming JT/T 808 framer: bytes in any chunking → unescaped frames.
+ *
+ * A frame on the wire is `7e | escaped(header body check) | 7e` (JT/T 808 §4.4).
+ * The framer removes the flags, reverses the escaping (a 0x7d split across two reads is
+ * handled: the state survives between `push` calls), verifies the XOR check code, and
+ * hands out `header + body + check` as a new Buffer.
+ *
+ * Never throws. Everything else is reported through `sink.issue` and counted in `stats`:
+ *  - bytes outside frames (before the first 7e, between frames): IOTHUB_ERR_FRAME_GARBAGE
+ *  - a frame over `maxFrameSize` unescaped bytes: IOTHUB_ERR_FRAME_TOO_LARGE (dropped; resync at the next 7e)
+ *  - a bad escape (7d not followed by 01/02): IOTHUB_ERR_FRAME_ESCAPE (frame dropped)
+ *  - a frame shorter than the smallest header + check: IOTHUB_ERR_FRAME_TOO_SHORT (dropped)
+ *  - a check-code mismatch: IOTHUB_ERR_FRAME_CHECKSUM (frame still delivered with `checksumOk=false`
+ *    unless `dropBadChecksum` is set: real terminals and the reference decoders accept such frames)
+ *
+ * Memory is bounded: the framer holds at most `maxFrameSize` bytes.
+ */
+export interface Jt808FramerOptions {
+  /** Largest unescaped frame (header + body + check) accepted. Default 1023 + 21 + 1 rounded up: 2048. */
+  maxFrameSize?: number;
+  /** Drop frames whose check code is wrong instead of delivering them flagged. Default false. */
+  dropBadChecksum?: boolean;
+}
+
+export interface Jt808FrameSink {
+  frame(frame: Buffer, checksumOk: boolean): void;
+  issue(issue: CodecIssue): void;
+}
+
+export interface FramerStats {
+  frames: number;
+  bytesIn: number;
+  discardedBytes: number;
+  checksumFailures: number;
+  escapeErrors: number;
+  oversized: number;
+  tooShort: number;
+}
+
+/** Smallest unescaped frame: 12-byte 2013 header + check code. */
+const MIN_FRAME = 13;
+
+export class Jt808Framer {
+  readonly maxFrameSize: number;
+  readonly dropBadChecksum: boolean;
+  readonly stats: FramerStats = {
+    frames: 0,
+    bytesIn: 0,
+    discardedBytes: 0,
+    checksumFailures: 0,
+    escapeErrors: 0,
+    oversized: 0,
+    tooShort: 0,
+  };
+
+  private readonly acc: Buffer;
+  private len = 0;
+  private inFrame = false;
+  private escape = false;
+  private badEscape = false;
+  private overflow = false;
+  private garbage = 0;
+
+  constructor(options: Jt808FramerOptions = {}) {
+    this.maxFrameSize = options.maxFrameSize ?? 2048;
+    this.dropBadChecksum = options.dropBadChecksum ?? false;
+    this.acc = Buffer.allocUnsafe(this.maxFrameSize);
+  }
+
+  /** Bytes currently held for an incomplete frame. */
+  get pendingBytes(): number {
+    return this.len;
+  }
+
+  reset(): void {
+    this.len = 0;
+    this.inFrame = false;
+    this.escape = false;
+    this.badEscape = false;
+    this.overflow = false;
+    this.garbage = 0;
+  }
+
+  push(chunk: Uint8Array, sink: Jt808FrameSink): void {
+    this.stats.bytesIn += chunk.length;
+    let i = 0;
+    const n = chunk.length;
+    while (i < n) {
+      if (!this.inFrame) {
+        const start = chunk.indexOf(0x7e, i);
+        if (start < 0) {
+          this.garbage += n - i;
+          break;
+        }
+        this.garbage += start - i;
+        this.flushGarbage(sink);
+        this.openFrame();
+        i = start + 1;
+        continue;
+      }
+      // Inside a frame: find the closing flag in this chunk.
+      const end = chunk.indexOf(0x7e, i);
+      const stop = end < 0 ? n : end;
+      this.absorb(chunk, i, stop);
+      if (end < 0) break;
+      i = end + 1;
+      if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) {
+        // `7e 7e`: an empty frame is the closing flag of one frame followed by the
+        // opening flag of the next (or a resync point). Stay in frame mode.
+        continue;
+      }
+      this.closeFrame(sink);
+    }
+  }
+
+  private openFrame(): void {
+    this.inFrame = true;
+    this.len = 0;
+    this.escape = false;
+    this.badEscape = false;
+    this.overflow = false;
+  }
+
+  private absorb(chunk: Uint8Array, from: number, to: number): void {
+    if (this.overflow) return;
+    const acc = this.acc;
+    let i = from;
+    if (this.escape && i < to) {
+      this.escape = false;
+      this.unescapeByte(chunk[i++]!);
+    }
+    // Fast path: copy runs without 0x7d in one go.
+    while (i < to) {
+      let j = chunk.indexOf(0x7d, i);
+      if (j < 0 || j >= to) j = to;
+      const run = j - i;
+      if (run > 0) {
+        if (this.len + run > this.maxFrameSize) {
+          this.overflow = true;
+          return;
+        }
+        acc.set(chunk.subarray(i, j), this.len);
+        this.len += run;
+      }
+      if (j >= to) break;
+      // chunk[j] === 0x7d
+      if (j + 1 >= to) {
+        this.escape = true;
+        break;
+      }
+      this.unescapeByte(chunk[j + 1]!);
+      i = j + 2;
+    }
+  }
+
+  private unescapeByte(b: number): void {
+    if (b === 0x01) this.appendByte(0x7d);
+    else if (b === 0x02) this.appendByte(0x7e);
+    else this.badEscape = true;
+  }
+
+  private appendByte(b: number): void {
+    if (this.len >= this.maxFrameSize) {
+      this.overflow = true;
+      return;
+    }
+    this.acc[this.len++] = b;
+  }
+
+  private closeFrame(sink: Jt808FrameSink): void {
+    this.inFrame = false;
+    const len = this.len;
+    if (this.overflow) {
+      this.stats.oversized++;
+      sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_LARGE', detail: `frame over ${this.maxFrameSize} bytes dropped` });
+    } else if (this.badEscape || this.escape) {
+      this.stats.escapeErrors++;
+      sink.issue({ code: 'IOTHUB_ERR_FRAME_ESCAPE', bytes: len, detail: 'frame with an invalid 0x7d escape dropped' });
+    } else if (len < MIN_FRAME) {
+      this.stats.tooShort++;
+      sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: len, detail: `${len}-byte frame dropped` });
+    } else {
+      const acc = this.acc;
+      let x = 0;
+      for (let k = 0; k < len - 1; k++) x ^= acc[k]!;
+      const ok = x === acc[len - 1];
+      if (!ok) {
+        this.stats.checksumFailures++;
+        sink.issue({
+          code: 'IOTHUB_ERR_FRAME_CHECKSUM',
+          bytes: len,
+          detail: `check 0x${acc[len - 1]!.toString(16)} computed 0x${x.toString(16)}`,
+        });
+      }
+      if (ok || !this.dropBadChecksum) {
+        this.stats.frames++;
+        sink.frame(Buffer.from(acc.subarray(0, len)), ok);
+      }
+    }
+    this.len = 0;
+    this.escape = false;
+    this.badEscape = false;
+    this.overflow = false;
+  }
+
+  private flushGarbage(sink: Jt808FrameSink): void {
+    if (this.garbage > 0) {
+      this.stats.discardedBytes += this.garbage;
+      sink.issue({ code: 'IOTHUB_ERR_FRAME_GARBAGE', bytes: this.garbage });
+      this.garbage = 0;
+    }
+  }
+}

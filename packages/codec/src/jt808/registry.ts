@@ -1,0 +1,45 @@
+import type { Jt808BodyCodec, Jt808FragmentMessage, Jt808UnknownMessage } from './message.ts';
+import { locationMessages } from './messages/location.ts';
+import { platformMessages } from './messages/platform.ts';
+import { terminalMessages } from './messages/terminal.ts';
+
+/** Every JT/T 808 body codec, in one table keyed by message id. */
+export const JT808_CODECS = [...terminalMessages, ...locationMessages, ...platformMessages] as const;
+
+type AnyListed = (typeof JT808_CODECS)[number];
+
+/** A decoded, known JT/T 808 message: `{ type, msgId, body }`, discriminated by `type`. */
+export type Jt808KnownMessage = AnyListed extends infer C
+  ? C extends Jt808BodyCodec<infer N, infer B>
+    ? { type: N; msgId: number; body: B }
+    : never
+  : never;
+
+export type Jt808MessageType = Jt808KnownMessage['type'];
+
+/** Body type of the message named `T`. */
+export type Jt808BodyOf<T extends Jt808MessageType> = Extract<Jt808KnownMessage, { type: T }>['body'];
+
+/** What the packet decoder yields: a known message, a fragment of a subpackaged one, or unknown (raw kept). */
+export type Jt808Message = Jt808KnownMessage | Jt808FragmentMessage | Jt808UnknownMessage;
+
+const byId = new Map<number, Jt808BodyCodec>();
+const byType = new Map<string, Jt808BodyCodec>();
+for (const c of JT808_CODECS as readonly Jt808BodyCodec[]) {
+  if (byId.has(c.msgId)) throw new Error(`duplicate JT/T 808 codec for 0x${c.msgId.toString(16)}`);
+  byId.set(c.msgId, c);
+  byType.set(c.type, c);
+}
+
+export function codecForId(msgId: number): Jt808BodyCodec | undefined {
+  return byId.get(msgId);
+}
+
+export function codecForType(type: string): Jt808BodyCodec | undefined {
+  return byType.get(type);
+}
+
+/** Message id of a known message type. */
+export function msgIdOf(type: Jt808MessageType): number {
+  return byType.get(type)!.msgId;
+}
