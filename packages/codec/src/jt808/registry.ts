@@ -1,10 +1,11 @@
 import type { Jt808BodyCodec, Jt808FragmentMessage, Jt808UnknownMessage } from './message.ts';
+import { avMessages } from './messages/av.ts';
 import { locationMessages } from './messages/location.ts';
 import { platformMessages } from './messages/platform.ts';
 import { terminalMessages } from './messages/terminal.ts';
 
 /** Every JT/T 808 body codec, in one table keyed by message id. */
-export const JT808_CODECS = [...terminalMessages, ...locationMessages, ...platformMessages] as const;
+export const JT808_CODECS = [...terminalMessages, ...locationMessages, ...platformMessages, ...avMessages] as const;
 
 type AnyListed = (typeof JT808_CODECS)[number];
 
