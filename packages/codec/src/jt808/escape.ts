@@ -6,14 +6,18 @@ import { CodecError } from '../errors.ts';
  * is computed, and covers the check code.
  */
 
-/** Escape `content` (header + body + check code) and wrap it in 0x7e flags. */
-export function escapeAndWrap(content: Uint8Array): Buffer {
-  let extra = 0;
+/**
+ * Escape `content` (header + body + check code) and wrap it in 0x7e flags. When `check` is
+ * given, `content` is header + body and the check code byte is appended (and escaped) here.
+ */
+export function escapeAndWrap(content: Uint8Array, check?: number): Buffer {
+  let extra = check === 0x7e || check === 0x7d ? 1 : 0;
   for (let i = 0; i < content.length; i++) {
     const b = content[i]!;
     if (b === 0x7e || b === 0x7d) extra++;
   }
-  const out = Buffer.allocUnsafe(content.length + extra + 2);
+  const tail = check === undefined ? 0 : 1;
+  const out = Buffer.allocUnsafe(content.length + tail + extra + 2);
   out[0] = 0x7e;
   let o = 1;
   if (extra === 0) {
@@ -30,6 +34,12 @@ export function escapeAndWrap(content: Uint8Array): Buffer {
         out[o++] = 0x01;
       } else out[o++] = b;
     }
+  }
+  if (check !== undefined) {
+    if (check === 0x7e || check === 0x7d) {
+      out[o++] = 0x7d;
+      out[o++] = check === 0x7e ? 0x02 : 0x01;
+    } else out[o++] = check;
   }
   out[o] = 0x7e;
   return out;

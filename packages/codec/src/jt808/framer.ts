@@ -6,7 +6,10 @@ import type { CodecIssue } from '../errors.ts';
  * A frame on the wire is `7e | escaped(header body check) | 7e` (JT/T 808 §4.4).
  * The framer removes the flags, reverses the escaping (a 0x7d split across two reads is
  * handled: the state survives between `push` calls), verifies the XOR check code, and
- * hands out `header + body + check` as a new Buffer.
+ * hands out `header + body + check`. A frame that arrived whole and without escapes in one chunk
+ * is handed out as a view of that chunk (no copy); others are copied out of the framer's buffer.
+ * Either way the frame stays valid after `push` returns, as long as the caller does not
+ * overwrite the chunks it pushed (Node's socket buffers are never reused).
  *
  * Never throws. Everything else is reported through `sink.issue` and counted in `stats`:
  *  - bytes outside frames (before the first 7e, between frames): IOTHUB_ERR_FRAME_GARBAGE
@@ -99,19 +102,33 @@ export class Jt808Framer {
         this.flushGarbage(sink);
         this.openFrame();
         i = start + 1;
-        continue;
       }
-      // Inside a frame: find the closing flag in this chunk.
+      // Fast path: a whole frame without escapes inside this chunk is delivered as a view of
+      // the chunk, without copying (the caller must not reuse the chunk's memory).
+      if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) {
+        const end = chunk.indexOf(0x7e, i);
+        if (end > i && end - i <= this.maxFrameSize) {
+          const esc = chunk.indexOf(0x7d, i);
+          if (esc < 0 || esc > end) {
+            this.inFrame = false;
+            this.deliver(chunk, i, end, false, sink);
+            i = end + 1;
+            continue;
+          }
+        } else if (end === i) {
+          // `7e 7e`: the closing flag of one frame and the opening flag of the next (or a resync
+          // point): an empty frame is not a frame. Stay in frame mode.
+          i = end + 1;
+          continue;
+        }
+      }
+      // Slow path: accumulate (escapes, or a frame split across reads).
       const end = chunk.indexOf(0x7e, i);
       const stop = end < 0 ? n : end;
       this.absorb(chunk, i, stop);
       if (end < 0) break;
       i = end + 1;
-      if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) {
-        // `7e 7e`: an empty frame is the closing flag of one frame followed by the
-        // opening flag of the next (or a resync point). Stay in frame mode.
-        continue;
-      }
+      if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) continue;
       this.closeFrame(sink);
     }
   }
@@ -179,31 +196,38 @@ export class Jt808Framer {
     } else if (this.badEscape || this.escape) {
       this.stats.escapeErrors++;
       sink.issue({ code: 'IOTHUB_ERR_FRAME_ESCAPE', bytes: len, detail: 'frame with an invalid 0x7d escape dropped' });
-    } else if (len < MIN_FRAME) {
-      this.stats.tooShort++;
-      sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: len, detail: `${len}-byte frame dropped` });
     } else {
-      const acc = this.acc;
-      let x = 0;
-      for (let k = 0; k < len - 1; k++) x ^= acc[k]!;
-      const ok = x === acc[len - 1];
-      if (!ok) {
-        this.stats.checksumFailures++;
-        sink.issue({
-          code: 'IOTHUB_ERR_FRAME_CHECKSUM',
-          bytes: len,
-          detail: `check 0x${acc[len - 1]!.toString(16)} computed 0x${x.toString(16)}`,
-        });
-      }
-      if (ok || !this.dropBadChecksum) {
-        this.stats.frames++;
-        sink.frame(Buffer.from(acc.subarray(0, len)), ok);
-      }
+      this.deliver(this.acc, 0, len, true, sink);
     }
     this.len = 0;
     this.escape = false;
     this.badEscape = false;
     this.overflow = false;
+  }
+
+  /** Check length and check code of the unescaped frame in buf[start, end) and hand it out. */
+  private deliver(buf: Uint8Array, start: number, end: number, copy: boolean, sink: Jt808FrameSink): void {
+    const len = end - start;
+    if (len < MIN_FRAME) {
+      this.stats.tooShort++;
+      sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: len, detail: `${len}-byte frame dropped` });
+      return;
+    }
+    let x = 0;
+    for (let k = start; k < end - 1; k++) x ^= buf[k]!;
+    const ok = x === buf[end - 1];
+    if (!ok) {
+      this.stats.checksumFailures++;
+      sink.issue({
+        code: 'IOTHUB_ERR_FRAME_CHECKSUM',
+        bytes: len,
+        detail: `check 0x${buf[end - 1]!.toString(16)} computed 0x${x.toString(16)}`,
+      });
+      if (this.dropBadChecksum) return;
+    }
+    this.stats.frames++;
+    const view = Buffer.from(buf.buffer, buf.byteOffset + start, len);
+    sink.frame(copy ? Buffer.from(view) : view, ok);
   }
 
   private flushGarbage(sink: Jt808FrameSink): void {

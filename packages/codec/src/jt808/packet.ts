@@ -35,55 +35,75 @@ const NO_ISSUES: CodecIssue[] = [];
  * Never throws.
  */
 export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: Jt808DecodeOptions): Jt808DecodeResult {
-  if (frame.length < 13) return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: frame.length } };
-  const ok = checksumOk ?? xorChecksum(frame, 0, frame.length - 1) === frame[frame.length - 1];
-  const layout = detectLayout(frame);
-  if (frame.length < layout.headerLength + 1) {
-    return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: frame.length } };
+  const length = frame.length;
+  if (length < 13) return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
+  const ok = checksumOk ?? xorChecksum(frame, 0, length - 1) === frame[length - 1];
+  const layout = detectLayout(frame, length);
+  const headerLength = layout.headerLength;
+  if (length < headerLength + 1) {
+    return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
   }
   if (!ok && !layout.consistent) {
     return {
       ok: false,
-      issue: { code: 'IOTHUB_ERR_FRAME_LENGTH', bytes: frame.length, detail: 'bad check code and length' },
+      issue: { code: 'IOTHUB_ERR_FRAME_LENGTH', bytes: length, detail: 'bad check code and length' },
     };
   }
   const header = readHeader(frame, layout);
   let issues = NO_ISSUES;
   if (!ok) issues = [{ code: 'IOTHUB_ERR_FRAME_CHECKSUM' }];
   if (!layout.consistent) {
-    const actual = frame.length - layout.headerLength - 1;
+    const actual = length - headerLength - 1;
     issues = [
       ...issues,
       { code: 'IOTHUB_ERR_FRAME_LENGTH', detail: `declared ${header.bodyLength}, actual ${actual}` },
     ];
   }
-  const bodyStart = layout.headerLength;
-  const bodyEnd = frame.length - 1;
+  const bodyEnd = length - 1;
+  const msgId = header.msgId;
   let message: Jt808Message;
   if (header.subpackage && header.subpackage.total > 1) {
-    message = { type: 'fragment', msgId: header.msgId, body: frame.subarray(bodyStart, bodyEnd) };
+    message = { type: 'fragment', msgId, body: frame.subarray(headerLength, bodyEnd) };
   } else if (header.encryption !== 0) {
     message = {
       type: 'unknown',
-      msgId: header.msgId,
-      body: frame.subarray(bodyStart, bodyEnd),
+      msgId,
+      body: frame.subarray(headerLength, bodyEnd),
       reason: { code: 'IOTHUB_ERR_ENCRYPTED', detail: `encryption bits ${header.encryption}` },
     };
   } else {
-    const ctx = contextFor(header.version, options);
-    const r = decodeJt808BodyInto(header.msgId, frame, bodyStart, bodyEnd, ctx);
-    message = r.message;
-    if (r.issue) issues = [...issues, r.issue];
+    const codec = codecForId(msgId);
+    if (codec === undefined) {
+      message = {
+        type: 'unknown',
+        msgId,
+        body: frame.subarray(headerLength, bodyEnd),
+        reason: { code: 'IOTHUB_ERR_UNKNOWN_MESSAGE' },
+      };
+    } else {
+      const r = new Reader(frame, headerLength, bodyEnd);
+      try {
+        const body = codec.decode(r, contextFor(header.version, options));
+        message = { type: codec.type, msgId, body } as Jt808KnownMessage;
+        if (r.remaining > 0) issues = [...issues, { code: 'IOTHUB_ERR_TRAILING_BYTES', bytes: r.remaining }];
+      } catch (err) {
+        const reason = toIssue(err);
+        message = { type: 'unknown', msgId, body: frame.subarray(headerLength, bodyEnd), reason };
+        issues = [...issues, reason];
+      }
+    }
   }
   return { ok: true, header, message, checksumOk: ok, issues };
 }
 
+const CONTEXT_2019: Jt808Context = { ...DEFAULT_CONTEXT, version: 2019 };
+
 function contextFor(version: Jt808Context['version'], options?: Jt808DecodeOptions): Jt808Context {
-  if (!options && version === DEFAULT_CONTEXT.version) return DEFAULT_CONTEXT;
+  if (options === undefined) return version === 2019 ? CONTEXT_2019 : DEFAULT_CONTEXT;
   return {
     version,
-    timeOffsetMinutes: options?.timeOffsetMinutes ?? DEFAULT_CONTEXT.timeOffsetMinutes,
-    alarmIdLayout: options?.alarmIdLayout ?? DEFAULT_CONTEXT.alarmIdLayout,
+    timeOffsetMinutes: options.timeOffsetMinutes ?? DEFAULT_CONTEXT.timeOffsetMinutes,
+    alarmIdLayout: options.alarmIdLayout ?? DEFAULT_CONTEXT.alarmIdLayout,
   };
 }
 
@@ -163,13 +183,25 @@ export function encodeJt808(
   const headerEnd = header.version === 2019 ? 17 : 12;
   const bodyStart = header.subpackage ? headerEnd + 4 : headerEnd;
   w.zeros(bodyStart);
-  codec.encode(w, message.body, { ...DEFAULT_CONTEXT, ...ctx, version: header.version });
+  const full =
+    ctx.timeOffsetMinutes === undefined && ctx.alarmIdLayout === undefined
+      ? header.version === 2019
+        ? CONTEXT_2019
+        : DEFAULT_CONTEXT.version === header.version
+          ? DEFAULT_CONTEXT
+          : { ...DEFAULT_CONTEXT, version: header.version }
+      : { ...DEFAULT_CONTEXT, ...ctx, version: header.version };
+  codec.encode(w, message.body, full);
   const bodyLength = w.pos - bodyStart;
-  const hw = new Writer(bodyStart);
-  writeHeader(hw, { ...header, msgId: header.msgId ?? codec.msgId }, bodyLength);
-  const content = w.view();
-  content.set(hw.view(), 0);
-  return finishFrame(content);
+  const end = w.pos;
+  w.pos = 0;
+  writeHeader(
+    w,
+    header.msgId === undefined ? { ...header, msgId: codec.msgId } : (header as Jt808HeaderInput),
+    bodyLength,
+  );
+  w.pos = end;
+  return finishFrame(w.view());
 }
 
 /** Encode a frame around an already-encoded body (unknown ids, relayed bodies, subpackages). */
@@ -202,8 +234,5 @@ export function encodeJt808Subpackaged(
 }
 
 function finishFrame(content: Buffer): Buffer {
-  const withCheck = Buffer.allocUnsafe(content.length + 1);
-  content.copy(withCheck, 0);
-  withCheck[content.length] = xorChecksum(content);
-  return escapeAndWrap(withCheck);
+  return escapeAndWrap(content, xorChecksum(content));
 }
