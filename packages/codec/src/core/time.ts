@@ -8,21 +8,14 @@ import { bcdByte } from './bcd.ts';
  * GMT+8 by default (JT/T 808 §4.4 "BCD[6] YY-MM-DD-hh-mm-ss, GMT+8"), Jimi times are UTC
  * on the current models.
  */
-function toDate(
-  y: number,
-  mo: number,
-  d: number,
-  h: number,
-  mi: number,
-  s: number,
-  offsetMinutes: number,
-): Date | null {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
-  const t = Date.UTC(2000 + y, mo - 1, d, h, mi, s) - offsetMinutes * 60_000;
-  const date = new Date(t);
-  // Reject day overflow (Feb 30 → Mar 2).
-  if (new Date(t + offsetMinutes * 60_000).getUTCDate() !== d) return null;
-  return date;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function toDate(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMinutes: number): Date | null {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
+  // Years are 2000 + YY (00–99): every year divisible by 4 in that range is a leap year, 2000 included.
+  const dim = mo === 2 && y % 4 === 0 ? 29 : DAYS_IN_MONTH[mo - 1]!;
+  if (d > dim) return null;
+  return new Date(Date.UTC(2000 + y, mo - 1, d, h, mi, s) - offsetMinutes * 60_000);
 }
 
 /** BCD[6] YYMMDDhhmmss at `off`. */

@@ -1,3 +1,4 @@
+export * from './alarm-id.ts';
 export * from './escape.ts';
 export * from './framer.ts';
 export * from './header.ts';
@@ -7,4 +8,5 @@ export * from './messages/location.ts';
 export * from './messages/platform.ts';
 export * from './messages/terminal.ts';
 export * from './packet.ts';
+export * from './reassembler.ts';
 export * from './registry.ts';

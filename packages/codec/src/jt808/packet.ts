@@ -29,10 +29,11 @@ const NO_ISSUES: CodecIssue[] = [];
 /**
  * Decode one unescaped frame (header + body + check, as the framer yields it).
  *
- * Tolerant (protocols/jt808-jt1078.md §10): a bad check code or a declared length that disagrees
- * with the bytes is reported as an issue and the frame is still decoded, as the reference
- * decoders do; a frame with *both* faults is rejected (it is almost certainly not a frame).
- * Never throws.
+ * Tolerant (protocols/jt808-jt1078.md §10): a bad check code and/or a declared length that
+ * disagrees with the bytes are reported as issues and the frame is still decoded, as the
+ * reference decoders do (real terminals send both; traccar decodes them). Whether to act on
+ * such a frame (acknowledge it, publish it) is the session's policy, not the codec's.
+ * Only a frame too short for a header is rejected. Never throws.
  */
 export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: Jt808DecodeOptions): Jt808DecodeResult {
   const length = frame.length;
@@ -42,12 +43,6 @@ export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: 
   const headerLength = layout.headerLength;
   if (length < headerLength + 1) {
     return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
-  }
-  if (!ok && !layout.consistent) {
-    return {
-      ok: false,
-      issue: { code: 'IOTHUB_ERR_FRAME_LENGTH', bytes: length, detail: 'bad check code and length' },
-    };
   }
   const header = readHeader(frame, layout);
   let issues = NO_ISSUES;

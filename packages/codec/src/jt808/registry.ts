@@ -28,6 +28,7 @@ const byId = new Map<number, Jt808BodyCodec>();
 const byType = new Map<string, Jt808BodyCodec>();
 for (const c of JT808_CODECS as readonly Jt808BodyCodec[]) {
   if (byId.has(c.msgId)) throw new Error(`duplicate JT/T 808 codec for 0x${c.msgId.toString(16)}`);
+  if (byType.has(c.type)) throw new Error(`duplicate JT/T 808 message type ${c.type}`);
   byId.set(c.msgId, c);
   byType.set(c.type, c);
 }

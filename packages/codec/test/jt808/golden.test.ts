@@ -44,7 +44,9 @@ describe('JT/T 808 golden fixtures', () => {
     const headerIn: jt808.Jt808EncodeHeader = { version: h.version, phone: h.phone, serial: h.serial };
     if (h.protocolVersion !== undefined) headerIn.protocolVersion = h.protocolVersion;
     if (h.subpackage) headerIn.subpackage = h.subpackage;
-    const ctx = options?.timeOffsetMinutes !== undefined ? { timeOffsetMinutes: options.timeOffsetMinutes } : {};
+    const ctx: Partial<Omit<jt808.Jt808Context, 'version'>> = {};
+    if (options?.timeOffsetMinutes !== undefined) ctx.timeOffsetMinutes = options.timeOffsetMinutes;
+    if (options?.alarmIdLayout !== undefined) ctx.alarmIdLayout = options.alarmIdLayout;
     const encoded = jt808.encodeJt808(headerIn, message, ctx);
     expect(encoded.toString('hex')).toBe(c.wire.toLowerCase());
 

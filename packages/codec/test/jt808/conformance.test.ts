@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { loadShared } from '../helpers/fixtures.ts';
+import { evaluateGo } from './conformance-go.ts';
+import { exclusionReason, FileState, hex4, loadMalformed, type Row, RowCheck, rowKey } from './conformance-harness.ts';
+import { evaluateSmallChi } from './conformance-smallchi.ts';
+import { evaluateTraccar } from './conformance-traccar.ts';
+
+/**
+ * JT/T 808 conformance against the third-party corpora in `../shared/fixtures/jt808/` (read from
+ * there, never copied). Per file: every row frames and decodes without an error, and every value
+ * the original test asserts that has an equivalent in our model matches (see the per-source
+ * modules). Rows listed in `packages/codec/test/conformance-malformed.json` are left out of the
+ * total; the `30 31 63 64` file-data rows of the attachment session are JT/T 1078-style data
+ * packets tested elsewhere and are not counted here.
+ *
+ * Prints `conformance <file> <passed>/<total>` per file and requires ≥ 98 % of counted rows.
+ * Set CONFORMANCE_VERBOSE=1 to print every failing row and every unmapped assertion.
+ */
+
+const FILES = [
+  'traccar-frames.jsonl',
+  'smallchi-jt808-frames.jsonl',
+  'go-jt808-frames.jsonl',
+  'go-jt808-subiao-attachment-session.jsonl',
+] as const;
+
+type Evaluator = (row: Row, check: RowCheck, state: FileState) => void;
+const EVALUATORS: Record<(typeof FILES)[number], Evaluator> = {
+  'traccar-frames.jsonl': evaluateTraccar,
+  'smallchi-jt808-frames.jsonl': evaluateSmallChi,
+  'go-jt808-frames.jsonl': evaluateGo,
+  'go-jt808-subiao-attachment-session.jsonl': evaluateGo,
+};
+
+const corpora = FILES.map((f) => [f, loadShared<Row>(`jt808/${f}`)] as const);
+const available = corpora.every(([, rows]) => rows !== null);
+if (!available) console.log('conformance: ../shared/fixtures/jt808 not found, JT/T 808 conformance skipped');
+
+const verbose = process.env.CONFORMANCE_VERBOSE === '1';
+const malformed = loadMalformed();
+
+describe.skipIf(!available)('JT/T 808 conformance (../shared/fixtures/jt808)', () => {
+  it.each(corpora.map(([f, rows]) => [f, rows ?? []] as const))('%s', (file, rows) => {
+    const state = new FileState();
+    const evaluate = EVALUATORS[file];
+    let total = 0;
+    let passed = 0;
+    let compared = 0;
+    const unmapped = new Map<string, number>();
+    const noCodec = new Set<number>();
+    const failures: string[] = [];
+    let excluded = 0;
+    let notCounted = 0;
+    const usedKeys = new Set<string>();
+    for (const row of rows) {
+      const reason = exclusionReason(malformed, file, row);
+      if (reason !== undefined) {
+        excluded++;
+        usedKeys.add(rowKey(row));
+        usedKeys.add(String(row.line));
+        continue;
+      }
+      if (row.kind.startsWith('subiao-file-data')) {
+        notCounted++;
+        continue;
+      }
+      const check = new RowCheck();
+      try {
+        evaluate(row, check, state);
+      } catch (err) {
+        check.fail(`harness threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+      total++;
+      compared += check.compared;
+      for (const u of check.unmapped) {
+        const k = u.replace(/\[\d+\]/g, '[]');
+        unmapped.set(k, (unmapped.get(k) ?? 0) + 1);
+      }
+      for (const id of check.noCodec) noCodec.add(id);
+      if (check.failures.length === 0) passed++;
+      else failures.push(`${rowKey(row)} [${row.check}] ${check.failures.join('; ')}`);
+    }
+    console.log(`conformance ${file} ${passed}/${total}`);
+    console.log(
+      `conformance-detail ${file}: ${compared} values compared, ${[...unmapped.values()].reduce((a, b) => a + b, 0)} unmapped, ${excluded} excluded (conformance-malformed.json), ${notCounted} not counted (file-data packets); ids without codec: ${
+        [...noCodec]
+          .sort((a, b) => a - b)
+          .map((i) => `0x${hex4(i)}`)
+          .join(' ') || 'none'
+      }`,
+    );
+    for (const f of failures) console.log(`  FAIL ${file} ${f}`);
+    if (verbose) {
+      for (const [k, n] of [...unmapped.entries()].sort((a, b) => b[1] - a[1])) console.log(`  unmapped ${n}× ${k}`);
+    }
+    // Every exclusion of this file must still match a row (no stale keys).
+    const stale = Object.keys(malformed.entries[file] ?? {}).filter((k) => !usedKeys.has(k));
+    expect(stale, `stale keys in conformance-malformed.json for ${file}`).toEqual([]);
+    expect(total).toBeGreaterThan(0);
+    expect(passed / total, `${file}: ${passed}/${total}`).toBeGreaterThanOrEqual(0.98);
+  });
+});
