@@ -4,6 +4,7 @@
 #   scripts/services.sh start [redis|kafka]   start what is not already answering (idempotent)
 #   scripts/services.sh stop  [redis|kafka]   stop what this script started (pid files)
 #   scripts/services.sh status                one line per service; exit 0 only when both are up
+#   scripts/services.sh restart [redis|kafka] stop, then start
 #   scripts/services.sh env                   REDIS_URL=... and KAFKA_BROKERS=... lines
 #
 # Redis: Debian's redis-server (apt-get installs it when missing), daemonized, no persistence.
@@ -34,7 +35,7 @@ say() { printf 'services: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 }
 
 # --- probes ------------------------------------------------------------------------------------
@@ -388,7 +389,7 @@ stop_pid() { # name pidfile pattern grace_seconds
   local name=$1 pidfile=$2 pattern=$3 grace=$4 pid
   if ! pid=$(live_pid "$pidfile" "$pattern"); then
     rm -f "$pidfile"
-    say "$name: not running (nothing started by this script)"
+    say "$name: nothing to stop (no running process started by this script)"
     return 0
   fi
   say "$name: stopping pid $pid"
