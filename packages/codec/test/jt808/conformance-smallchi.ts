@@ -58,6 +58,15 @@ const ENUMS: Record<string, number | string | boolean> = {
   'JT808_0x0704.BatchLocationType.正常位置批量汇报': 0,
 };
 
+/** Wire value of a coordinate: the unsigned magnitude, or the signed value when the report used the signed form. */
+function signedOrMicro(b: unknown, p: string, field: 'latitude' | 'longitude'): unknown {
+  const v = at(b, p ? `${p}.${field}` : field);
+  if (at(b, p ? `${p}.signedCoordinates` : 'signedCoordinates') === true && typeof v === 'number') {
+    return Math.round(v * 1e6);
+  }
+  return micro(v);
+}
+
 /** The 28-byte basic block and standard items of a report at `rp` (SmallChi `JT808_0x0200` names). */
 function report(rp: (idx: number[]) => string, prefix = ''): Record<string, Getter> {
   const f =
@@ -75,8 +84,9 @@ function report(rp: (idx: number[]) => string, prefix = ''): Record<string, Gett
   const out: Record<string, Getter> = {
     AlarmFlag: f('alarm'),
     StatusFlag: f('status'),
-    Lat: f('latitude', micro),
-    Lng: f('longitude', micro),
+    // SmallChi's own (non-standard) signed form: the wire value is the signed 1e-6 degrees.
+    Lat: (b, i) => signedOrMicro(b, rp(i), 'latitude'),
+    Lng: (b, i) => signedOrMicro(b, rp(i), 'longitude'),
     Altitude: f('altitude'),
     Speed: f('speed', tenth),
     Direction: f('course'),

@@ -162,9 +162,9 @@ const ITEM_CASES: [string, string, LocationItem][] = [
     },
   ],
   [
-    '0x67 BSD left-rear approach',
-    `67 2a 0000000a 00 02 01 ${TAIL}`,
-    { kind: 'bsdAlarm', id: 0x67, alarmId: 10, flag: 0, eventType: 2, level: 1, ...TAIL_JSON },
+    '0x67 BSD left-rear approach (no level byte)',
+    `67 29 0000000a 00 02 ${TAIL}`,
+    { kind: 'bsdAlarm', id: 0x67, alarmId: 10, flag: 0, eventType: 2, ...TAIL_JSON },
   ],
   ['0xE1 vendor item kept raw', 'e1 03 010203', { kind: 'unknown', id: 0xe1, raw: hex('010203') }],
   ['0x00 unknown item', '00 01 ff', { kind: 'unknown', id: 0x00, raw: hex('ff') }],
@@ -190,7 +190,7 @@ describe('0x0200 additional items', () => {
   it('decodes the active-safety tail with a regional alarm-id layout (Hunan, 32 bytes)', () => {
     const hunan: Jt808Context = { ...ctx, alarmIdLayout: 'hunan' };
     const aid = `${AID}${'00'.repeat(16)}`;
-    const tlv = `67 3a 0000000a 00 02 01 2a 000a 01dc89d0 073d8aa5 240501083015 0401 ${aid}`;
+    const tlv = `67 39 0000000a 00 02 2a 000a 01dc89d0 073d8aa5 240501083015 0401 ${aid}`;
     const { items } = decodeItems(tlv, hunan);
     expect(items[0]).toMatchObject({
       kind: 'bsdAlarm',
@@ -204,6 +204,41 @@ describe('0x0200 additional items', () => {
       id: 0x67,
       error: { code: 'IOTHUB_ERR_FIELD_VALUE' },
     });
+  });
+
+  it('reads the level byte of older SmallChi BSD items (one byte longer) and writes it back', () => {
+    // SmallChi before c9552b0 (JT808_0x0200_0x67_Test at 2ab3ce8: AlarmLevel = 8, length 42).
+    const tlv = `67 2a 0000000a 00 02 01 ${TAIL}`;
+    const { items } = decodeItems(tlv);
+    expect(toJson(items)).toEqual(
+      toJson([{ kind: 'bsdAlarm', id: 0x67, alarmId: 10, flag: 0, eventType: 2, level: 1, ...TAIL_JSON }]),
+    );
+    expect(encodeItems(items)).toBe(tlv.replace(/\s+/g, ''));
+    // Two bytes too many is no layout at all.
+    expect(decodeItems(`67 2b 0000000a 00 02 01 ${TAIL} 00`).items[0]).toMatchObject({ kind: 'invalid', id: 0x67 });
+  });
+
+  it('reads Guangdong TPMS events with a WORD tyre position (10 bytes each)', () => {
+    // SmallChi JT808_0x0200_0x66_Test.cs:80 (YueBiao): 30-byte terminal id, 40-byte identification.
+    const gd: Jt808Context = { ...ctx, alarmIdLayout: 'guangdong' };
+    const aid = `34343434343434${'00'.repeat(23)} 191210183100 03 02 0506`;
+    const events = '0004 0001 0003 0005 0002 0009 0006 0008 000a 0007';
+    const tlv = `66 55 00000001 0c 11 0007 0000000d 0000000e 191211183100 0013 ${aid} 02 ${events}`;
+    const { items, stop, length } = decodeItems(tlv, gd);
+    expect(stop).toBe(length);
+    const item = items[0]!;
+    if (item.kind !== 'tpmsAlarm') throw new Error(item.kind);
+    expect(item.events).toEqual([
+      { tyre: 4, eventType: 1, pressure: 3, temperature: 5, battery: 2 },
+      { tyre: 9, eventType: 6, pressure: 8, temperature: 10, battery: 7 },
+    ]);
+    expect(item.alarmIdentification).toMatchObject({ terminalId: '4444444', serial: 3, attachmentCount: 2 });
+    expect(encodeItems(items, gd)).toBe(tlv.replace(/\s+/g, ''));
+    // Tyre numbers above 255 survive in this layout; the Su-biao BYTE refuses them.
+    const wide = { ...item, events: [{ tyre: 0x102, eventType: 0, pressure: 0, temperature: 0, battery: 0 }] };
+    expect(decodeItems(encodeItems([wide], gd), gd).items).toEqual([wide]);
+    const jiangsuAid = { ...item.alarmIdentification, reserved: hex('00') };
+    expect(() => encodeItems([{ ...wide, alarmIdentification: jiangsuAid }])).toThrow(/u8 258/);
   });
 
   it('finds items by kind, typed', () => {
@@ -354,6 +389,36 @@ describe('basic block', () => {
     expect(roundTrip({ ...base, status: 0x80000004, latitude: 0, longitude: 0 }).status).toBe(0x80000004);
   });
 
+  it("reads two's-complement int32 coordinates (vendor deviation) and writes them back unchanged", () => {
+    // SmallChi JT808_0x0200Test: LatLngTest1_2 (bits 2/3 clear), LatLngTest1_1 (bits set), LngTest1_2.
+    for (const [body, lat, lon] of [
+      ['00000001 18000000 ff4580f2 f81b0ee4 0028 003c 0000 180715101010', -12.222222, -132.444444],
+      ['00000001 0000000c ff4580f2 f81b0ee4 0028 003c 0000 180715101010', -12.222222, -132.444444],
+      ['00000001 08000000 00ba7f0e f81b0ee4 0028 003c 0000 180715101010', 12.222222, -132.444444],
+    ] as const) {
+      const wire = hex(body);
+      const loc = readBasicLocation(new Reader(wire), ctx);
+      expect(loc).toMatchObject({ latitude: lat, longitude: lon, signedCoordinates: true });
+      expect(loc.status).toBe(wire.readUInt32BE(4));
+      const w = new Writer();
+      writeBasicLocation(w, loc, ctx);
+      expect(w.finish()).toEqual(wire);
+      const report = decodeReport(wire);
+      expect(report).toMatchObject({ latitude: lat, longitude: lon, signedCoordinates: true });
+      expect(jt808.encodeJt808Body({ type: 'location-report', body: report })).toEqual(wire);
+    }
+    // The standard form carries no mark, and a DWORD up to 0x7fffffff is still read as a
+    // magnitude (out of range here, but not the signed form).
+    expect('signedCoordinates' in readBasicLocation(new Reader(hex(BASIC)), ctx)).toBe(false);
+    expect('signedCoordinates' in decodeReport(hex(BASIC))).toBe(false);
+    const big = readBasicLocation(
+      new Reader(hex('00000000 00000004 7fffffff 00000001 0000 0000 0000 000000000000')),
+      ctx,
+    );
+    expect(big.latitude).toBe(-2147.483647);
+    expect(big.signedCoordinates).toBeUndefined();
+  });
+
   it('rejects values that do not fit', () => {
     const base = { alarm: 0, status: 0, latitude: 0, longitude: 0, altitude: 0, speed: 0, course: 0, time: null };
     const w = new Writer();
@@ -361,6 +426,9 @@ describe('basic block', () => {
     expect(() => writeBasicLocation(w, { ...base, latitude: Number.NaN }, ctx)).toThrow(CodecError);
     expect(() => writeBasicLocation(w, { ...base, altitude: 70000 }, ctx)).toThrow(CodecError);
     expect(() => writeBasicLocation(w, { ...base, status: -1 }, ctx)).toThrow(CodecError);
+    const signed = { ...base, signedCoordinates: true } as const;
+    expect(() => writeBasicLocation(w, { ...signed, latitude: -2147.483649 }, ctx)).toThrow(CodecError);
+    expect(() => writeBasicLocation(w, { ...signed, longitude: Number.NaN }, ctx)).toThrow(CodecError);
   });
 });
 
@@ -571,7 +639,7 @@ const item: fc.Arbitrary<LocationItem> = fc.oneof(
     )
     .map(([t, events]): LocationItem => ({ kind: 'tpmsAlarm', id: 0x66, ...t, events })),
   fc
-    .tuple(tail, fc.record({ eventType: u8, level: u8 }))
+    .tuple(tail, fc.record({ eventType: u8, level: u8 }, { requiredKeys: ['eventType'] }))
     .map(([t, v]): LocationItem => ({ kind: 'bsdAlarm', id: 0x67, ...t, ...v })),
   fc.tuple(unknownId, bytes(0, 40)).map(([id, raw]): LocationItem => ({ kind: 'unknown', id, raw })),
   fc
@@ -598,6 +666,14 @@ const report: fc.Arbitrary<jt808.LocationReport> = fc
     status: u32,
     lat: fc.integer({ min: 0, max: 90_000_000 }),
     lon: fc.integer({ min: 0, max: 180_000_000 }),
+    // The vendor int32 form (basic.ts), used when the draw has a negative coordinate.
+    signed: fc.option(
+      fc.record({
+        lat: fc.integer({ min: -90_000_000, max: 90_000_000 }),
+        lon: fc.integer({ min: -180_000_000, max: 180_000_000 }),
+      }),
+      { nil: undefined },
+    ),
     altitude: u16,
     speed: u16,
     course: u16,
@@ -618,6 +694,11 @@ const report: fc.Arbitrary<jt808.LocationReport> = fc
       alarms: jt808.alarmNames(v.alarm),
       items: v.items,
     };
+    if (v.signed && (v.signed.lat < 0 || v.signed.lon < 0)) {
+      r.latitude = v.signed.lat / 1e6;
+      r.longitude = v.signed.lon / 1e6;
+      r.signedCoordinates = true;
+    }
     if (v.trailing) {
       const code = v.trailing.every((b) => b === 0) ? 'IOTHUB_ERR_TRAILING_BYTES' : 'IOTHUB_ERR_TRUNCATED';
       r.trailing = { raw: v.trailing, error: { code, bytes: v.trailing.length } };

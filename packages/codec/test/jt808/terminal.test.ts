@@ -152,6 +152,19 @@ const varText = (maxBytes: number, chars?: string[], minLength = 0) =>
       nuls > 0 ? { text: t, raw: withNuls(t, nuls) } : { text: t },
     );
 
+/**
+ * Fixed `BYTE[n]` text as the decoder yields it: right NUL padding (no raw), or left NUL padding
+ * as SmallChi writes it (`PadLeft(n, '\0')`), which comes with a raw copy of the `n` bytes.
+ */
+const fixedText = (n: number, chars?: string[]) =>
+  fc.record({ text: text(n, chars), left: fc.integer({ min: 0, max: 3 }) }).map(({ text: t, left }) => {
+    const b = gbk(t);
+    if (left === 0 || b.length === 0) return { text: t };
+    const pad = Math.min(left, n - b.length);
+    if (pad === 0) return { text: t };
+    return { text: t, raw: Buffer.concat([Buffer.alloc(pad), b, Buffer.alloc(n - pad - b.length)]) };
+  });
+
 const REGISTER_WIDTHS = { 2011: [5, 8, 7], 2013: [5, 20, 7], 2019: [11, 30, 30] } as const;
 
 const register = fc.constantFrom(2011 as const, 2013 as const, 2019 as const).chain((edition) => {
@@ -532,7 +545,7 @@ describe('0x0702 driver identity', () => {
 
   it('uses the context time zone', () => {
     const b = bodyOf('driver-identity', hex('02 240506070809'), { version: 2013, timeOffsetMinutes: 0 });
-    expect(b.time).toEqual(new Date('2024-05-06T07:08:09Z'));
+    expect(b).toEqual({ status: 2, time: new Date('2024-05-06T07:08:09Z') });
   });
 
   it('reads the 2013 layout with GBK name, empty issuer and NUL-padded certificate code', () => {
@@ -550,6 +563,78 @@ describe('0x0702 driver identity', () => {
       readResult: 0,
       card: { driverName: '测试', certificateCode: '0029b885', issuer: '', certificateExpiry: '20301231' },
     });
+  });
+
+  it('trims left NUL padding of the fixed fields, keeping the bytes (SmallChi Test_2019_1)', () => {
+    const b = hex(
+      '0119120111111100056b6f696b65000000000000000071776531323334353661616106717765727478' +
+        '201912010000003132333435363738393031323334353637',
+    );
+    const body = bodyOf('driver-identity', b, C2019);
+    expect(body.card).toEqual({
+      driverName: 'koike',
+      certificateCode: 'qwe123456aaa',
+      certificateCodeRaw: b.subarray(14, 34),
+      issuer: 'qwertx',
+      certificateExpiry: '20191201',
+      idNumber: '12345678901234567',
+      idNumberRaw: b.subarray(45, 65),
+    });
+    expect(encode('driver-identity', body, C2019)).toEqual(b);
+    // Right padding (the spec) and an all-NUL field need no raw copy.
+    const right = Buffer.concat([
+      hex('01 240506070809 00 01 41'),
+      fixed('C1', 20),
+      hex('00 20301231'),
+      Buffer.alloc(20),
+    ]);
+    expect(bodyOf('driver-identity', right, C2019).card).toEqual({
+      driverName: 'A',
+      certificateCode: 'C1',
+      issuer: '',
+      certificateExpiry: '20301231',
+      idNumber: '',
+    });
+  });
+
+  it('reads the 2011 layout when the body fits it exactly and not the 2013 one (SmallChi Test2011_*)', () => {
+    const tail = `${'00'.repeat(28)}717765313233343536616161 06 717765727478`;
+    const test2011 = hex(`03 746b31 0000313233343536373839313233343536373839 ${tail}`);
+    const body = bodyOf('driver-identity', test2011);
+    expect(body).toEqual({
+      edition: 2011,
+      card: {
+        driverName: 'tk1',
+        idNumber: '123456789123456789',
+        idNumberRaw: test2011.subarray(4, 24),
+        certificateCode: 'qwe123456aaa',
+        certificateCodeRaw: test2011.subarray(24, 64),
+        issuer: 'qwertx',
+      },
+    });
+    expect(encode('driver-identity', body)).toEqual(test2011);
+    // A 2-byte name makes the first byte 0x02, the 2013 "card removed" status: still 2011.
+    const tk = hex(`02 746b 0000313233343536373839313233343536373839 ${tail}`);
+    expect(bodyOf('driver-identity', tk)).toMatchObject({ edition: 2011, card: { driverName: 'tk' } });
+    // Under a 2019 header the 2011 layout does not exist: 2013 reading, the rest trailing.
+    const r = decode('driver-identity', test2011, C2019);
+    expect(r.issue).toEqual({ code: 'IOTHUB_ERR_TRAILING_BYTES', bytes: test2011.length - 8 });
+    expect(r.message).toMatchObject({ type: 'driver-identity', body: { status: 3, readResult: 0x32 } });
+    // One byte short of the 2011 structure: the 2013 reading with trailing bytes.
+    expect(decode('driver-identity', test2011.subarray(0, -1)).message).toMatchObject({ body: { status: 3 } });
+  });
+
+  it('refuses inconsistent 2011 bodies', () => {
+    const card: jt808.DriverCard2011 = { driverName: 'a', idNumber: '1', certificateCode: 'b', issuer: 'c' };
+    expect(encode('driver-identity', { edition: 2011, card }).length).toBe(62 + 1 + 1);
+    expectEncodeError(() => encode('driver-identity', { edition: 2011, card }, C2019));
+    expectEncodeError(() =>
+      encode('driver-identity', { edition: 2011, card: { ...card, certificateCode: 'x'.repeat(41) } }),
+    );
+    expectEncodeError(() => encode('driver-identity', { edition: 2011, card: { ...card, idNumber: 'x'.repeat(21) } }));
+    expectEncodeError(() =>
+      encode('driver-identity', { edition: 2011, card: { ...card, certificateCodeRaw: Buffer.alloc(20) } }),
+    );
   });
 
   it('refuses inconsistent bodies', () => {
@@ -582,31 +667,68 @@ describe('0x0702 driver identity', () => {
     const card = fc
       .record({
         name: varText(30),
-        certificateCode: text(20),
+        code: fixedText(20),
         iss: varText(40),
         certificateExpiry: digits(8),
         tail: fc.oneof(
           fc.constant(null),
-          fc.record({ idNumber: text(20, ASCII) }),
-          fc.record({ idNumber: text(20, ASCII), faceMatch: u8, idCardUid: text(20, ASCII) }),
+          fc.record({ id: fixedText(20, ASCII) }),
+          fc.record({ id: fixedText(20, ASCII), faceMatch: u8, uid: fixedText(20, ASCII) }),
         ),
       })
-      .map(({ tail, name, iss, ...c }): jt808.DriverCard => {
-        const out: jt808.DriverCard = { driverName: name.text, issuer: iss.text, ...c, ...(tail ?? {}) };
+      .map(({ tail, name, code, iss, certificateExpiry }): jt808.DriverCard => {
+        const out: jt808.DriverCard = {
+          driverName: name.text,
+          certificateCode: code.text,
+          issuer: iss.text,
+          certificateExpiry,
+        };
         if (name.raw) out.driverNameRaw = name.raw;
+        if (code.raw) out.certificateCodeRaw = code.raw;
         if (iss.raw) out.issuerRaw = iss.raw;
+        if (tail) {
+          out.idNumber = tail.id.text;
+          if (tail.id.raw) out.idNumberRaw = tail.id.raw;
+          if ('uid' in tail) {
+            out.faceMatch = tail.faceMatch;
+            out.idCardUid = tail.uid.text;
+            if (tail.uid.raw) out.idCardUidRaw = tail.uid.raw;
+          }
+        }
         return out;
+      });
+    // Names of 3+ bytes: a first byte of 1 or 2 is also a 2013 status, and a few zero-filled
+    // bodies then fit both layouts exactly (read as 2013, see the file header).
+    const card2011 = fc
+      .record({ name: varText(30, undefined, 3), id: fixedText(20, ASCII), code: fixedText(40), iss: varText(40) })
+      .map(({ name, id, code, iss }): jt808.DriverIdentity2011 => {
+        const c: jt808.DriverCard2011 = {
+          driverName: name.text,
+          idNumber: id.text,
+          certificateCode: code.text,
+          issuer: iss.text,
+        };
+        if (name.raw) c.driverNameRaw = name.raw;
+        if (id.raw) c.idNumberRaw = id.raw;
+        if (code.raw) c.certificateCodeRaw = code.raw;
+        if (iss.raw) c.issuerRaw = iss.raw;
+        return { edition: 2011, card: c };
       });
     const anyStatus = fc.oneof(fc.constant(1), u8);
     const body = fc.oneof(
       fc.record({ status: u8.filter((s) => s !== 1), time }),
       fc.record({ status: anyStatus, time, readResult: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ status: anyStatus, time, readResult: fc.constant(0), card }),
+      // With a card, a status other than 1 / 2 can fit the 2011 layout exactly (read as 2011).
+      fc.record({ status: fc.constantFrom(1, 2), time, readResult: fc.constant(0), card }),
     );
     fc.assert(
       fc.property(body, fc.constantFrom(C2013, C2019), (b: jt808.DriverIdentity, ctx) =>
         roundTrip('driver-identity', b, ctx),
       ),
+      { seed: SEED, numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(card2011, (b) => roundTrip('driver-identity', b, C2013)),
       { seed: SEED, numRuns: RUNS },
     );
   });

@@ -40,6 +40,11 @@ function degrees(magnitude: number, negative: number): number {
   return negative !== 0 ? -magnitude / 1e6 : magnitude / 1e6;
 }
 
+/** A coordinate DWORD read as int32: the signed vendor form (basic.ts header). */
+function int32Degrees(dword: number): number {
+  return (dword | 0) / 1e6;
+}
+
 /** Reads a report from `r.pos` to `r.end` (consumes everything). Throws only when < 28 bytes. */
 export function readLocationReport(r: Reader, ctx: Jt808Context): LocationReport {
   r.need(BASIC_LOCATION_LENGTH);
@@ -48,12 +53,16 @@ export function readLocationReport(r: Reader, ctx: Jt808Context): LocationReport
   const end = r.end;
   const alarm = u32at(b, p);
   const status = u32at(b, p + 4);
+  const lat = u32at(b, p + 8);
+  const lon = u32at(b, p + 12);
+  // Vendor int32 coordinates (basic.ts header): a DWORD above 0x7fffffff is never a magnitude.
+  const signed = lat > 0x7fffffff || lon > 0x7fffffff;
   const items: LocationItem[] = [];
   const report: LocationReport = {
     alarm,
     status,
-    latitude: degrees(u32at(b, p + 8), status & 0x4),
-    longitude: degrees(u32at(b, p + 12), status & 0x8),
+    latitude: signed ? int32Degrees(lat) : degrees(lat, status & 0x4),
+    longitude: signed ? int32Degrees(lon) : degrees(lon, status & 0x8),
     altitude: (b[p + 16]! << 8) | b[p + 17]!,
     speed: ((b[p + 18]! << 8) | b[p + 19]!) / 10,
     course: (b[p + 20]! << 8) | b[p + 21]!,
@@ -61,6 +70,7 @@ export function readLocationReport(r: Reader, ctx: Jt808Context): LocationReport
     alarms: alarmNames(alarm),
     items,
   };
+  if (signed) report.signedCoordinates = true;
   const stop = readLocationItems(b, p + BASIC_LOCATION_LENGTH, end, ctx, items);
   // JT/T 808 §6.4 (reference, last paragraph): junk after the items never fails the report.
   if (stop < end) report.trailing = trailingItems(b, stop, end);

@@ -9,7 +9,10 @@ import { CodecError } from '../../errors.ts';
  *
  * Text policy (protocols/jt808-jt1078.md §1):
  * - Fixed `BYTE[n]` text is NUL-padded on the right by the spec: the decoder trims trailing NULs
- *   and the encoder pads them back, so valid GBK re-encodes byte for byte. ASCII `'0'` padding
+ *   and the encoder pads them back, so valid GBK re-encodes byte for byte. Some terminals pad on
+ *   the left instead (SmallChi writes `PadLeft(20, '\0')`, `JT808_0x0702Test.Test3`):
+ *   `readFixedText` trims NULs on both sides and, only when the text would not re-encode
+ *   (right-padded) to the same bytes, also returns the bytes as received. ASCII `'0'` padding
  *   (some 2019 terminals left-pad with `'0'`, SmallChi `JT808_0x0100Test.Test2019_4_2`; SmallChi
  *   also right-pads the 0x0102 software version with `'0'`) is **kept** in the value: a leading
  *   or trailing `'0'` cannot be told from a real digit, and keeping it makes re-encoding exact.
@@ -59,6 +62,27 @@ export function readShortText(r: Reader): VarText {
   return textOf(r.buf, start, start + n);
 }
 
+/**
+ * Fixed `BYTE[n]` GBK text, NULs trimmed on both sides; `raw` (the `n` bytes as received) only
+ * when the text would not re-encode to them through `writeFixedText` (left NUL padding, bytes
+ * that are not valid GBK).
+ */
+export function readFixedText(r: Reader, n: number): VarText {
+  r.need(n);
+  const buf = r.buf;
+  const start = r.pos;
+  const end = start + n;
+  r.pos = end;
+  let s = start;
+  while (s < end && buf[s] === 0) s++;
+  if (s === end) return { text: '' };
+  const e = trimPadEnd(buf, s, end);
+  const text = decodeGbk(buf, s, e);
+  if (s !== start || (hasHighByte(buf, s, e) && !encodeGbk(text).equals(buf.subarray(s, e))))
+    return { text, raw: buf.subarray(start, end) };
+  return { text };
+}
+
 function checkRaw(raw: unknown, field: string): asserts raw is Uint8Array {
   if (!(raw instanceof Uint8Array)) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `${field}Raw must be bytes`);
 }
@@ -99,6 +123,23 @@ export function writeFixedText(w: Writer, text: string, n: number, field: string
   if (b.length > n)
     throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `${field} "${text}" is ${b.length} bytes, field holds ${n}`);
   w.bytes(b).zeros(n - b.length);
+}
+
+/** `raw` when given (exactly `n` bytes, see `readFixedText`), else `text` NUL-padded on the right. */
+export function writeFixedTextOrRaw(
+  w: Writer,
+  text: string,
+  raw: Uint8Array | undefined,
+  n: number,
+  field: string,
+): void {
+  if (raw === undefined) {
+    writeFixedText(w, text, n, field);
+    return;
+  }
+  checkRaw(raw, field);
+  if (raw.length !== n) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `${field}Raw must be ${n} bytes`);
+  w.bytes(raw);
 }
 
 /** Exactly `n` raw bytes. */

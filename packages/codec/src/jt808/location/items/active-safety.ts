@@ -1,7 +1,7 @@
 import { Reader } from '../../../core/reader.ts';
 import type { Writer } from '../../../core/writer.ts';
 import { CodecError } from '../../../errors.ts';
-import { type AlarmIdentification, readAlarmId, writeAlarmId } from '../../alarm-id.ts';
+import { ALARM_ID_LAYOUTS, type AlarmIdentification, readAlarmId, writeAlarmId } from '../../alarm-id.ts';
 import type { Jt808Context } from '../../message.ts';
 import { defineItem, scaled } from './codec.ts';
 
@@ -22,9 +22,21 @@ import { defineItem, scaled } from './codec.ts';
  * 0x66 TPMS (tyre pressure monitoring), 41 + 9 × n bytes:
  * | alarm id DWORD | flag BYTE | tail | event count BYTE |
  * | n × (tyre position BYTE, event type WORD, pressure WORD kPa, temperature WORD °C, battery WORD %) |
+ * Guangdong (YueBiao) layout: the tyre position is a WORD (10-byte events), so 65 + 10 × n bytes
+ * with its 40-byte identification (SmallChi `Extensions.YueBiao/MessageBody/JT808_0x0200_0x66.cs`
+ * reads `ReadUInt16`; `JT808_0x0200_0x66_Test.cs:80`). The event size follows the regional layout
+ * of the context (`ctx.alarmIdLayout === 'guangdong'`), as the sources do: each reads one fixed
+ * size per regional profile, and none tells them apart by length. The Su-biao size is from
+ * SmallChi `Extensions.SuBiao/…/JT808_0x0200_0x66.cs` and go-jt808 `T0x0200ExtensionTable22`
+ * (both BYTE). Hunan, Heilongjiang and Sichuan keep the Su-biao event (**verify**).
  *
- * 0x67 BSD (blind spot detection), 42 bytes:
- * | alarm id DWORD | flag BYTE | event type BYTE | level BYTE | tail |
+ * 0x67 BSD (blind spot detection), 41 bytes, no level byte (go-jt808
+ * `T0x0200AdditionExtension0x67`, its table 23, parsed only when `len == 25+16`; SmallChi
+ * `JT808_0x0200_0x67_Test.cs` at c9552b0, Su-biao and YueBiao rows 57–63: lengths 41 and 65):
+ * | alarm id DWORD | flag BYTE | event type BYTE | tail |
+ * Earlier SmallChi versions (source at 73584b6, test at 2ab3ce8: `AlarmLevel`, length 42) wrote
+ * a level BYTE after the event type; an item exactly one byte longer than the layout is read
+ * that way and keeps `level`, so it re-encodes unchanged.
  *
  * Common tail: | speed BYTE km/h | altitude WORD m | latitude DWORD 1e-6° | longitude DWORD 1e-6° |
  * | time BCD[6] | vehicle status WORD | alarm identification BYTE[16] |
@@ -90,7 +102,7 @@ export interface DsmAlarmItem extends ActiveSafetyCommon {
 
 /** One TPMS event of item 0x66. */
 export interface TpmsEvent {
-  /** Tyre position number. */
+  /** Tyre position number (BYTE; WORD in the Guangdong layout), from the left front tyre in a Z. */
   tyre: number;
   /** Event type bits as sent (pressure high/low, temperature high, sensor fault, …). */
   eventType: number;
@@ -113,9 +125,13 @@ export interface TpmsAlarmItem extends ActiveSafetyCommon {
 export interface BsdAlarmItem extends ActiveSafetyCommon {
   kind: 'bsdAlarm';
   id: 0x67;
-  /** 1 rear approach, 2 left-rear approach, 3 right-rear approach (Su-biao; **verify**). */
+  /** 1 rear approach, 2 left-rear approach, 3 right-rear approach. */
   eventType: number;
-  level: number;
+  /**
+   * Not in the spec layout: present only when the item carries the level BYTE of older SmallChi
+   * versions (one byte longer than the layout); the encoder writes it back when present.
+   */
+  level?: number;
 }
 
 export type ActiveSafetyLocationItem = AdasAlarmItem | DsmAlarmItem | TpmsAlarmItem | BsdAlarmItem;
@@ -151,6 +167,15 @@ function writeTail(w: Writer, t: ActiveSafetyCommon, ctx: Jt808Context): void {
     .bcdTime(t.time, ctx.timeOffsetMinutes)
     .u16(t.vehicleStatus);
   writeAlarmId(w, t.alarmIdentification, ctx);
+}
+
+/** Bytes of the common tail before the alarm identification (speed … vehicle status). */
+const TAIL_FIXED = 19;
+/** Bytes of a BSD item before its tail: alarm id, flag, event type. */
+const BSD_LENGTH = 6;
+
+function tailLength(ctx: Jt808Context): number {
+  return TAIL_FIXED + ALARM_ID_LAYOUTS[ctx.alarmIdLayout].length;
 }
 
 function end(r: Reader, id: number): void {
@@ -232,18 +257,25 @@ export const ACTIVE_SAFETY_ITEM_CODECS = [
       const flag = r.u8();
       const t = readTail(r, ctx);
       const count = r.u8();
+      const wordTyre = ctx.alarmIdLayout === 'guangdong';
       const events: TpmsEvent[] = [];
       for (let k = 0; k < count; k++) {
-        events.push({ tyre: r.u8(), eventType: r.u16(), pressure: r.u16(), temperature: r.u16(), battery: r.u16() });
+        const tyre = wordTyre ? r.u16() : r.u8();
+        events.push({ tyre, eventType: r.u16(), pressure: r.u16(), temperature: r.u16(), battery: r.u16() });
       }
       end(r, 0x66);
       return { kind: 'tpmsAlarm', id: 0x66, alarmId, flag, ...t, events };
     },
     encode(w, i, ctx) {
+      const wordTyre = ctx.alarmIdLayout === 'guangdong';
       w.u32(i.alarmId).u8(i.flag);
       writeTail(w, i, ctx);
       w.u8(i.events.length);
-      for (const e of i.events) w.u8(e.tyre).u16(e.eventType).u16(e.pressure).u16(e.temperature).u16(e.battery);
+      for (const e of i.events) {
+        if (wordTyre) w.u16(e.tyre);
+        else w.u8(e.tyre);
+        w.u16(e.eventType).u16(e.pressure).u16(e.temperature).u16(e.battery);
+      }
     },
   }),
   defineItem<BsdAlarmItem>({
@@ -255,13 +287,20 @@ export const ACTIVE_SAFETY_ITEM_CODECS = [
       const alarmId = r.u32();
       const flag = r.u8();
       const eventType = r.u8();
-      const level = r.u8();
+      // Spec layout: 6 bytes + tail. One byte more: the legacy level BYTE (see the header).
+      if (len === BSD_LENGTH + tailLength(ctx) + 1) {
+        const level = r.u8();
+        const t = readTail(r, ctx);
+        end(r, 0x67);
+        return { kind: 'bsdAlarm', id: 0x67, alarmId, flag, eventType, level, ...t };
+      }
       const t = readTail(r, ctx);
       end(r, 0x67);
-      return { kind: 'bsdAlarm', id: 0x67, alarmId, flag, eventType, level, ...t };
+      return { kind: 'bsdAlarm', id: 0x67, alarmId, flag, eventType, ...t };
     },
     encode(w, i, ctx) {
-      w.u32(i.alarmId).u8(i.flag).u8(i.eventType).u8(i.level);
+      w.u32(i.alarmId).u8(i.flag).u8(i.eventType);
+      if (i.level !== undefined) w.u8(i.level);
       writeTail(w, i, ctx);
     },
   }),
