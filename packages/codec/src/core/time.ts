@@ -9,13 +9,37 @@ import { bcdByte } from './bcd.ts';
  * on the current models.
  */
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days from 1970-01-01 to 1 January of 2000 + i, for i in 0..99. */
+const YEAR_START_DAYS = new Float64Array(100);
+/** Days before the first of each month, non-leap and leap years. */
+const MONTH_START_DAYS = [new Int32Array(12), new Int32Array(12)] as const;
+{
+  let days = 10957; // 1970-01-01 → 2000-01-01
+  for (let i = 0; i < 100; i++) {
+    YEAR_START_DAYS[i] = days;
+    days += i % 4 === 0 ? 366 : 365;
+  }
+  for (let leap = 0; leap < 2; leap++) {
+    let acc = 0;
+    for (let m = 0; m < 12; m++) {
+      MONTH_START_DAYS[leap]![m] = acc;
+      acc += m === 1 && leap === 1 ? 29 : DAYS_IN_MONTH[m]!;
+    }
+  }
+}
 
+/**
+ * Calendar fields (year 2000 + y, y in 0..99) in a zone `offsetMinutes` east of UTC → instant, or
+ * null when the fields are not a real date-time. Integer arithmetic over tables: this runs for
+ * every decoded position, and Date.UTC is measurably slower.
+ */
 function toDate(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMinutes: number): Date | null {
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
+  if (y > 99 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
   // Years are 2000 + YY (00–99): every year divisible by 4 in that range is a leap year, 2000 included.
-  const dim = mo === 2 && y % 4 === 0 ? 29 : DAYS_IN_MONTH[mo - 1]!;
-  if (d > dim) return null;
-  return new Date(Date.UTC(2000 + y, mo - 1, d, h, mi, s) - offsetMinutes * 60_000);
+  const leap = y % 4 === 0 ? 1 : 0;
+  if (d > (leap === 1 && mo === 2 ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null;
+  const days = YEAR_START_DAYS[y]! + MONTH_START_DAYS[leap]![mo - 1]! + d - 1;
+  return new Date(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 - offsetMinutes * 60_000);
 }
 
 /** BCD[6] YYMMDDhhmmss at `off`. */
