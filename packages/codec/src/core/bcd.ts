@@ -36,16 +36,24 @@ export function isValidBcd(buf: Uint8Array, start: number, end: number): boolean
  */
 export function writeBcd(out: Uint8Array, offset: number, digits: string, bytes: number): void {
   const width = bytes * 2;
-  if (digits.length > width)
-    throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `BCD value "${digits}" longer than ${width} digits`);
-  const padded = digits.length === width ? digits : '0'.repeat(width - digits.length) + digits;
+  const n = digits.length;
+  if (n > width) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `BCD value "${digits}" longer than ${width} digits`);
+  const pad = width - n;
   for (let i = 0; i < bytes; i++) {
-    const hi = Number.parseInt(padded[2 * i]!, 16);
-    const lo = Number.parseInt(padded[2 * i + 1]!, 16);
-    if (Number.isNaN(hi) || Number.isNaN(lo))
-      throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `bad BCD digit in "${digits}"`);
+    const a = 2 * i - pad;
+    const hi = a < 0 ? 0 : nibble(digits.charCodeAt(a));
+    const lo = a + 1 < 0 ? 0 : nibble(digits.charCodeAt(a + 1));
+    if (hi < 0 || lo < 0) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `bad BCD digit in "${digits}"`);
     out[offset + i] = (hi << 4) | lo;
   }
+}
+
+/** Value of a hex digit character code, or -1. */
+function nibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
 }
 
 /** Value of a single BCD byte (0x59 → 59), or -1 when a nibble is not decimal. */

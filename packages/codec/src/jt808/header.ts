@@ -130,7 +130,13 @@ export interface Jt808HeaderInput {
   subpackage?: Jt808Subpackage;
 }
 
-export function writeHeader(w: Writer, h: Jt808HeaderInput, bodyLength: number): void {
+export function writeHeader(
+  w: Writer,
+  h: Omit<Jt808HeaderInput, 'msgId'>,
+  bodyLength: number,
+  msgId = (h as Partial<Jt808HeaderInput>).msgId,
+): void {
+  if (msgId === undefined) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', 'header without a message id');
   if (bodyLength > LEN_MASK) {
     throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', `body of ${bodyLength} bytes exceeds 1023: subpackage it`);
   }
@@ -139,7 +145,7 @@ export function writeHeader(w: Writer, h: Jt808HeaderInput, bodyLength: number):
   let props = bodyLength | (enc << ENC_SHIFT);
   if (h.subpackage) props |= SUB_BIT;
   if (h.version === 2019) props |= V2019_BIT;
-  w.u16(h.msgId).u16(props);
+  w.u16(msgId).u16(props);
   if (h.version === 2019) {
     w.u8(h.protocolVersion ?? 1);
     w.bcd(h.phone, 10);
