@@ -9,5 +9,6 @@ export { Reader } from './core/reader.ts';
 export { decodeGbk, encodeGbk, fromHex, toHex } from './core/text.ts';
 export { Writer } from './core/writer.ts';
 export * from './errors.ts';
+export * as gt06 from './gt06/index.ts';
 export * as jt808 from './jt808/index.ts';
 export * as jt1078 from './jt1078/index.ts';

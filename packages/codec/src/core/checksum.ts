@@ -3,17 +3,25 @@
  * (table constant 0x8408), init 0xFFFF, reflected in/out, xor-out 0xFFFF.
  * Check value of "123456789" is 0x906E. Reference: protocols/jimi-gt06.md §2.3.
  */
-const X25_TABLE = new Uint16Array(256);
+const T1 = new Uint16Array(256);
+const T2 = new Uint16Array(256);
 for (let i = 0; i < 256; i++) {
   let c = i;
   for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x8408 : c >>> 1;
-  X25_TABLE[i] = c;
+  T1[i] = c;
 }
+for (let i = 0; i < 256; i++) T2[i] = (T1[i]! >>> 8) ^ T1[T1[i]! & 0xff]!;
 
+/** Two bytes per step ("slicing by 2"): it runs over every Jimi frame on the hot path. */
 export function crc16x25(buf: Uint8Array, start = 0, end = buf.length): number {
-  let fcs = 0xffff;
-  for (let i = start; i < end; i++) fcs = (fcs >>> 8) ^ X25_TABLE[(fcs ^ buf[i]!) & 0xff]!;
-  return ~fcs & 0xffff;
+  let f = 0xffff;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    f ^= buf[i]! | (buf[i + 1]! << 8);
+    f = T2[f & 0xff]! ^ T1[f >>> 8]!;
+  }
+  if (i < end) f = (f >>> 8) ^ T1[(f ^ buf[i]!) & 0xff]!;
+  return ~f & 0xffff;
 }
 
 /** JT/T 808 check code: XOR of every byte in [start, end). Reference: protocols/jt808-jt1078.md §1. */

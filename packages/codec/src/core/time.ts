@@ -33,7 +33,15 @@ const MONTH_START_DAYS = [new Int32Array(12), new Int32Array(12)] as const;
  * null when the fields are not a real date-time. Integer arithmetic over tables: this runs for
  * every decoded position, and Date.UTC is measurably slower.
  */
-function toDate(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMinutes: number): Date | null {
+function toDate(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  offsetMinutes: number,
+): Date | null {
   if (y > 99 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
   // Years are 2000 + YY (00–99): every year divisible by 4 in that range is a leap year, 2000 included.
   const leap = y % 4 === 0 ? 1 : 0;
