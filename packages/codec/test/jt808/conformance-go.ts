@@ -10,10 +10,18 @@ import {
   gmt8,
   hexOf,
   item,
+  paramLength,
   type Row,
   type RowCheck,
 } from './conformance-harness.ts';
 
+/**
+ * Left unmapped (CONFORMANCE_VERBOSE=1 lists them): 0x0302/0x8302 (no codec); item 0x70 (kept raw);
+ * `Reserved`/`AlarmReserve` bytes; Go constants (`Version`, `ActiveSafetyType`: they pick decode
+ * options); `args.*` inputs and `want.err/path` of helper tests; `Items[].Len` of 0x0704 and
+ * `ParamParseBeforeFunc` (library internals); `FileSizeByte` (go-jt808 computed display field);
+ * 0x8300 `fields.Flag` (go keeps the flag in `P0x8300TextFlagDetails`, compared bit by bit).
+ */
 /**
  * go-jt808 rows (`go-jt808-frames.jsonl`, `go-jt808-subiao-attachment-session.jsonl`):
  *  - `expect.values` `fields.*` (decoded struct values) → our fields through GO_FIELDS below;
@@ -67,14 +75,43 @@ function paramValue(v: unknown): unknown {
   return h !== undefined ? h : v;
 }
 
-/** Terminal parameter fields `TerminalParamDetails.T0x001HeartbeatInterval.{ID,Value}` → our params[]. */
+/**
+ * Terminal parameter fields → our params[]: `TerminalParamDetails.T0x001HeartbeatInterval.{ID,Len,Value}`
+ * and the parameters go-jt808 keeps as bytes, `TerminalParamDetails.OtherContent[0x75].{ID,Len,Value[i]}`
+ * (the JT/T 1078 0x0075–0x007C, and 0x0018/0x0019/0x0021: our table decodes the latter as numbers,
+ * compared here byte by byte in wire order).
+ */
 function paramGetter(field: string): Getter | undefined {
   const m = /^TerminalParamDetails\.T0x([0-9A-Fa-f]{3})[A-Za-z0-9]*\.(ID|Len|Value)$/.exec(field);
-  if (!m) return undefined;
-  const id = Number.parseInt(m[1]!, 16);
-  if (m[2] === 'ID') return (b) => (param(b, id) ? id : undefined);
-  if (m[2] === 'Len') return undefined;
-  return (b) => paramValue(param(b, id)?.value);
+  if (m) {
+    const id = Number.parseInt(m[1]!, 16);
+    if (m[2] === 'ID') return (b) => (param(b, id) ? id : undefined);
+    if (m[2] === 'Len') return (b) => paramLen(param(b, id));
+    return (b) => paramValue(param(b, id)?.value);
+  }
+  const o = /^TerminalParamDetails\.OtherContent\[0x([0-9A-Fa-f]+)\]\.(ID|Len|Value\[(\d+)\])$/.exec(field);
+  if (!o) return undefined;
+  const id = Number.parseInt(o[1]!, 16);
+  if (o[2] === 'ID') return (b) => (param(b, id) ? id : undefined);
+  if (o[2] === 'Len') return (b) => paramLen(param(b, id));
+  const k = Number(o[3]);
+  return (b) => paramBytes(param(b, id))?.[k];
+}
+
+function paramLen(p: Record<string, unknown> | undefined): number | undefined {
+  return p ? paramLength(p) : undefined;
+}
+
+/** Wire bytes of a decoded parameter: the raw bytes, or a number written big-endian in its length. */
+function paramBytes(p: Record<string, unknown> | undefined): Buffer | undefined {
+  if (!p) return undefined;
+  const h = hexOf(p.value);
+  if (h !== undefined) return Buffer.from(h, 'hex');
+  const n = paramLength(p);
+  if (typeof p.value !== 'number' || n === undefined) return undefined;
+  const out = Buffer.alloc(n);
+  out.writeUIntBE(p.value, 0, n);
+  return out;
 }
 
 const ALARM_SIGN = (prefix: string): Record<string, Getter> => ({
@@ -338,6 +375,23 @@ const GO_SAFETY: Record<string, (it: Record<string, unknown>, i: number[]) => un
   'T0x0200ExtensionSBBase.Longitude': (it) => micro(it.longitude),
   'T0x0200ExtensionSBBase.DateTime': (it) => gmt8(it.time),
   'T0x0200ExtensionSBBase.VehicleStatus.OriginalValue': (it) => it.vehicleStatus,
+  // Su-biao vehicle status bits: 0 ACC, 1 left turn, 2 right turn, 3 wiper, 4 brake, 5 card, 10 positioned.
+  ...Object.fromEntries(
+    (
+      [
+        ['ACC', 0],
+        ['LeftTurn', 1],
+        ['RightTurn', 2],
+        ['Wipers', 3],
+        ['Brake', 4],
+        ['Card', 5],
+        ['Location', 10],
+      ] as const
+    ).map(([name, bit]) => [
+      `T0x0200ExtensionSBBase.VehicleStatus.${name}`,
+      (it: Record<string, unknown>) => ((Number(it.vehicleStatus) >> bit) & 1) === 1,
+    ]),
+  ),
   'T0x0200ExtensionSBBase.P9208AlarmSign.TerminalID': (it) => at(it, 'alarmIdentification.terminalId'),
   'T0x0200ExtensionSBBase.P9208AlarmSign.Time': (it) => gmt8(at(it, 'alarmIdentification.time')),
   'T0x0200ExtensionSBBase.P9208AlarmSign.SerialNumber': (it) => at(it, 'alarmIdentification.serial'),

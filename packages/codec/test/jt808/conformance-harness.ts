@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodecIssue } from '../../src/errors.ts';
 import { jt808 } from '../../src/index.ts';
+import { paramDef } from '../../src/jt808/params.ts';
 import { Jt808Reassembler } from '../../src/jt808/reassembler.ts';
 import { ROOT } from '../helpers/fixtures.ts';
 import { type Json, toJson } from '../helpers/json.ts';
@@ -154,6 +155,15 @@ export function gmt8(v: unknown): string | undefined {
 export function hexOf(v: unknown): string | undefined {
   const h = asRecord(v).$hex;
   return typeof h === 'string' ? h : undefined;
+}
+
+/** Wire length of a decoded parameter (JSON form): by its table type, or the bytes / GBK string. */
+export function paramLength(p: Record<string, unknown>): number | undefined {
+  const h = hexOf(p.value);
+  if (h !== undefined) return h.length / 2;
+  if (typeof p.value === 'string') return [...p.value].reduce((n, ch) => n + (ch.charCodeAt(0) < 0x80 ? 1 : 2), 0);
+  const type = paramDef(Number(p.id))?.type;
+  return type === 'dword' ? 4 : type === 'word' ? 2 : type === 'byte' ? 1 : undefined;
 }
 
 /** Location additional item with this id in a decoded report (JSON form). */
