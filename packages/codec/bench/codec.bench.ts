@@ -38,9 +38,13 @@ function locationBody(i: number): Buffer {
 
 function jt808Lines(): BenchLine[] {
   const lines: BenchLine[] = [];
+  // The allocation-free sink form a gateway connection uses (framer → decodeJt808FrameAt).
   const decodeSink = {
     frame(f: Buffer, ok: boolean) {
       consume(jt808.decodeJt808Frame(f, ok));
+    },
+    frameAt(buf: Buffer, start: number, end: number, ok: boolean) {
+      consume(jt808.decodeJt808FrameAt(buf, start, end, ok));
     },
     issue() {
       throw new Error('unexpected framing issue in benchmark');
@@ -102,5 +106,24 @@ function jt808Lines(): BenchLine[] {
   return lines;
 }
 
-const lines = [...jt808Lines(), ...benchGt06(), ...benchJt1078()];
+/**
+ * What the primitives every decoder pays for cost on this machine, so that the figures above can
+ * be compared with other machines: one `Date`, one Buffer view (subarray), one small object.
+ */
+function calibration(): BenchLine[] {
+  const buf = Buffer.alloc(4096);
+  let k = 0;
+  const ns = (ops: number) => 1e9 / ops;
+  return [
+    { name: 'calib_new_date', value: ns(opsPerSecond(() => consume(new Date(1_700_000_000_000 + k++)))), unit: 'ns' },
+    {
+      name: 'calib_buffer_subarray',
+      value: ns(opsPerSecond(() => consume(buf.subarray(k & 1023, (k++ & 1023) + 80)))),
+      unit: 'ns',
+    },
+    { name: 'calib_small_object', value: ns(opsPerSecond(() => consume({ a: k++, b: 2, c: 'x' }))), unit: 'ns' },
+  ];
+}
+
+const lines = [...jt808Lines(), ...benchGt06(), ...benchJt1078(), ...calibration()];
 for (const l of lines) printLine(l);

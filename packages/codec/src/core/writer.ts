@@ -173,6 +173,17 @@ export class Writer {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
 
+  /** The underlying buffer (what was written is `[0, pos)`), without creating a view. */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** Start over, keeping the allocated buffer (for a writer reused across encodes). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
   /** A view of what was written (valid until the next write). */
   view(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -11,29 +11,29 @@ import { CodecError } from '../errors.ts';
  * given, `content` is header + body and the check code byte is appended (and escaped) here.
  */
 export function escapeAndWrap(content: Uint8Array, check?: number): Buffer {
+  return escapeAndWrapRange(content, 0, content.length, check);
+}
+
+/** `escapeAndWrap` of `content[start, end)`, without creating a view of it. */
+export function escapeAndWrapRange(content: Uint8Array, start: number, end: number, check?: number): Buffer {
   let extra = check === 0x7e || check === 0x7d ? 1 : 0;
-  for (let i = 0; i < content.length; i++) {
+  for (let i = start; i < end; i++) {
     const b = content[i]!;
     if (b === 0x7e || b === 0x7d) extra++;
   }
   const tail = check === undefined ? 0 : 1;
-  const out = Buffer.allocUnsafe(content.length + tail + extra + 2);
+  const out = Buffer.allocUnsafe(end - start + tail + extra + 2);
   out[0] = 0x7e;
   let o = 1;
-  if (extra === 0) {
-    out.set(content, 1);
-    o += content.length;
-  } else {
-    for (let i = 0; i < content.length; i++) {
-      const b = content[i]!;
-      if (b === 0x7e) {
-        out[o++] = 0x7d;
-        out[o++] = 0x02;
-      } else if (b === 0x7d) {
-        out[o++] = 0x7d;
-        out[o++] = 0x01;
-      } else out[o++] = b;
-    }
+  for (let i = start; i < end; i++) {
+    const b = content[i]!;
+    if (b === 0x7e) {
+      out[o++] = 0x7d;
+      out[o++] = 0x02;
+    } else if (b === 0x7d) {
+      out[o++] = 0x7d;
+      out[o++] = 0x01;
+    } else out[o++] = b;
   }
   if (check !== undefined) {
     if (check === 0x7e || check === 0x7d) {

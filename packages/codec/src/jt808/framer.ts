@@ -1,3 +1,4 @@
+import { xorChecksum } from '../core/checksum.ts';
 import type { CodecIssue } from '../errors.ts';
 
 /**
@@ -30,6 +31,13 @@ export interface Jt808FramerOptions {
 
 export interface Jt808FrameSink {
   frame(frame: Buffer, checksumOk: boolean): void;
+  /**
+   * Optional allocation-free form, called instead of `frame` when present: the unescaped frame is
+   * `buf[start, end)` (pass it to `decodeJt808FrameAt`). `buf` is the pushed chunk (a frame that
+   * arrived whole without escapes) or a fresh copy; it stays valid as long as the caller does not
+   * reuse its chunk buffers.
+   */
+  frameAt?(buf: Buffer, start: number, end: number, checksumOk: boolean): void;
   issue(issue: CodecIssue): void;
 }
 
@@ -87,7 +95,8 @@ export class Jt808Framer {
     this.garbage = 0;
   }
 
-  push(chunk: Uint8Array, sink: Jt808FrameSink): void {
+  push(input: Uint8Array, sink: Jt808FrameSink): void {
+    const chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     this.stats.bytesIn += chunk.length;
     let i = 0;
     const n = chunk.length;
@@ -141,7 +150,7 @@ export class Jt808Framer {
     this.overflow = false;
   }
 
-  private absorb(chunk: Uint8Array, from: number, to: number): void {
+  private absorb(chunk: Buffer, from: number, to: number): void {
     if (this.overflow) return;
     const acc = this.acc;
     let i = from;
@@ -159,7 +168,7 @@ export class Jt808Framer {
           this.overflow = true;
           return;
         }
-        acc.set(chunk.subarray(i, j), this.len);
+        chunk.copy(acc, this.len, i, j);
         this.len += run;
       }
       if (j >= to) break;
@@ -206,15 +215,14 @@ export class Jt808Framer {
   }
 
   /** Check length and check code of the unescaped frame in buf[start, end) and hand it out. */
-  private deliver(buf: Uint8Array, start: number, end: number, copy: boolean, sink: Jt808FrameSink): void {
+  private deliver(buf: Buffer, start: number, end: number, copy: boolean, sink: Jt808FrameSink): void {
     const len = end - start;
     if (len < MIN_FRAME) {
       this.stats.tooShort++;
       sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: len, detail: `${len}-byte frame dropped` });
       return;
     }
-    let x = 0;
-    for (let k = start; k < end - 1; k++) x ^= buf[k]!;
+    const x = xorChecksum(buf, start, end - 1);
     const ok = x === buf[end - 1];
     if (!ok) {
       this.stats.checksumFailures++;
@@ -226,8 +234,12 @@ export class Jt808Framer {
       if (this.dropBadChecksum) return;
     }
     this.stats.frames++;
-    const view = Buffer.from(buf.buffer, buf.byteOffset + start, len);
-    sink.frame(copy ? Buffer.from(view) : view, ok);
+    if (sink.frameAt !== undefined) {
+      if (copy) sink.frameAt(Buffer.from(buf.subarray(start, end)), 0, len, ok);
+      else sink.frameAt(buf, start, end, ok);
+    } else {
+      sink.frame(copy ? Buffer.from(buf.subarray(start, end)) : buf.subarray(start, end), ok);
+    }
   }
 
   private flushGarbage(sink: Jt808FrameSink): void {

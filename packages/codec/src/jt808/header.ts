@@ -64,12 +64,12 @@ const SUB_BIT = 1 << 13;
 const V2019_BIT = 1 << 14;
 
 /**
- * Decide the header layout of an unescaped frame (header + body + check).
- * Bit 14 selects 2019 unless only the 2013 layout is length-consistent; when bit 14 is clear
- * and only the 2019 layout is consistent, 2019 is also chosen (a terminal that forgot the flag).
+ * Decide the header layout of an unescaped frame (header + body + check) at `frame[start, start +
+ * frameLength)`. Bit 14 selects 2019 unless only the 2013 layout is length-consistent; when bit 14
+ * is clear and only the 2019 layout is consistent, 2019 is also chosen (a terminal that forgot the flag).
  */
-export function detectLayout(frame: Uint8Array, frameLength = frame.length): HeaderLayout {
-  const props = (frame[2]! << 8) | frame[3]!;
+export function detectLayout(frame: Uint8Array, frameLength = frame.length, start = 0): HeaderLayout {
+  const props = (frame[start + 2]! << 8) | frame[start + 3]!;
   const bodyLength = props & LEN_MASK;
   const sub = (props & SUB_BIT) !== 0 ? 4 : 0;
   const h2013 = 12 + sub;
@@ -84,20 +84,49 @@ export function detectLayout(frame: Uint8Array, frameLength = frame.length): Hea
   return { version: 2019, headerLength: h2019, consistent: true };
 }
 
-/** Parse the header at the start of `frame` with the given layout. The caller checks the length first. */
-export function readHeader(frame: Uint8Array, layout: HeaderLayout): Jt808Header {
-  const msgId = (frame[0]! << 8) | frame[1]!;
-  const props = (frame[2]! << 8) | frame[3]!;
-  let p = 4;
+/**
+ * Phone strings by their BCD bytes: a connection sends thousands of frames with the same phone,
+ * and building the digit string is a measurable part of decoding a location. Direct-mapped,
+ * 1,024 entries, keyed by the last two bytes; an entry is reused only when all bytes match.
+ */
+const PHONE_CACHE_SIZE = 1024;
+const phoneKeys: (Uint8Array | undefined)[] = new Array(PHONE_CACHE_SIZE);
+const phoneValues: string[] = new Array(PHONE_CACHE_SIZE);
+
+function phoneAt(frame: Uint8Array, from: number, to: number): string {
+  const slot = ((frame[to - 2]! << 8) | frame[to - 1]!) & (PHONE_CACHE_SIZE - 1);
+  const key = phoneKeys[slot];
+  if (key !== undefined && key.length === to - from) {
+    let same = true;
+    for (let i = 0; i < key.length; i++) {
+      if (key[i] !== frame[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return phoneValues[slot]!;
+  }
+  const phone = bcdToString(frame, from, to);
+  phoneKeys[slot] = Uint8Array.prototype.slice.call(frame, from, to);
+  phoneValues[slot] = phone;
+  return phone;
+}
+
+/** Parse the header at `frame[start...]` with the given layout. The caller checks the length first. */
+export function readHeader(frame: Uint8Array, layout: HeaderLayout, start = 0): Jt808Header {
+  const s = start;
+  const msgId = (frame[s]! << 8) | frame[s + 1]!;
+  const props = (frame[s + 2]! << 8) | frame[s + 3]!;
+  let p: number;
   let protocolVersion: number | undefined;
   let phone: string;
   if (layout.version === 2019) {
-    protocolVersion = frame[4]!;
-    phone = bcdToString(frame, 5, 15);
-    p = 15;
+    protocolVersion = frame[s + 4]!;
+    phone = phoneAt(frame, s + 5, s + 15);
+    p = s + 15;
   } else {
-    phone = bcdToString(frame, 4, 10);
-    p = 10;
+    phone = phoneAt(frame, s + 4, s + 10);
+    p = s + 10;
   }
   const serial = (frame[p]! << 8) | frame[p + 1]!;
   const header: Jt808Header = {

@@ -2,7 +2,7 @@ import { xorChecksum } from '../core/checksum.ts';
 import { Reader } from '../core/reader.ts';
 import { Writer } from '../core/writer.ts';
 import { type CodecIssue, toIssue } from '../errors.ts';
-import { escapeAndWrap } from './escape.ts';
+import { escapeAndWrap, escapeAndWrapRange } from './escape.ts';
 import { detectLayout, type Jt808Header, type Jt808HeaderInput, readHeader, writeHeader } from './header.ts';
 import { DEFAULT_CONTEXT, type Jt808Context } from './message.ts';
 import { codecForId, codecForType, type Jt808KnownMessage, type Jt808Message } from './registry.ts';
@@ -25,6 +25,7 @@ export interface Jt808DecodeOptions {
 }
 
 const NO_ISSUES: CodecIssue[] = [];
+const SCRATCH = new Writer(2048);
 
 /**
  * Decode one unescaped frame (header + body + check, as the framer yields it).
@@ -36,15 +37,29 @@ const NO_ISSUES: CodecIssue[] = [];
  * Only a frame too short for a header is rejected. Never throws.
  */
 export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: Jt808DecodeOptions): Jt808DecodeResult {
-  const length = frame.length;
+  return decodeJt808FrameAt(frame, 0, frame.length, checksumOk, options);
+}
+
+/**
+ * `decodeJt808Frame` for the frame `buf[start, end)`, without creating a view of it: the form the
+ * framer's `frameAt` sink hands out. Buffers inside the result are views of `buf`.
+ */
+export function decodeJt808FrameAt(
+  buf: Buffer,
+  start: number,
+  end: number,
+  checksumOk?: boolean,
+  options?: Jt808DecodeOptions,
+): Jt808DecodeResult {
+  const length = end - start;
   if (length < 13) return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
-  const ok = checksumOk ?? xorChecksum(frame, 0, length - 1) === frame[length - 1];
-  const layout = detectLayout(frame, length);
+  const ok = checksumOk ?? xorChecksum(buf, start, end - 1) === buf[end - 1];
+  const layout = detectLayout(buf, length, start);
   const headerLength = layout.headerLength;
   if (length < headerLength + 1) {
     return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
   }
-  const header = readHeader(frame, layout);
+  const header = readHeader(buf, layout, start);
   let issues = NO_ISSUES;
   if (!ok) issues = [{ code: 'IOTHUB_ERR_FRAME_CHECKSUM' }];
   if (!layout.consistent) {
@@ -54,16 +69,17 @@ export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: 
       { code: 'IOTHUB_ERR_FRAME_LENGTH', detail: `declared ${header.bodyLength}, actual ${actual}` },
     ];
   }
-  const bodyEnd = length - 1;
+  const bodyStart = start + headerLength;
+  const bodyEnd = end - 1;
   const msgId = header.msgId;
   let message: Jt808Message;
   if (header.subpackage && header.subpackage.total > 1) {
-    message = { type: 'fragment', msgId, body: frame.subarray(headerLength, bodyEnd) };
+    message = { type: 'fragment', msgId, body: buf.subarray(bodyStart, bodyEnd) };
   } else if (header.encryption !== 0) {
     message = {
       type: 'unknown',
       msgId,
-      body: frame.subarray(headerLength, bodyEnd),
+      body: buf.subarray(bodyStart, bodyEnd),
       reason: { code: 'IOTHUB_ERR_ENCRYPTED', detail: `encryption bits ${header.encryption}` },
     };
   } else {
@@ -72,18 +88,18 @@ export function decodeJt808Frame(frame: Buffer, checksumOk?: boolean, options?: 
       message = {
         type: 'unknown',
         msgId,
-        body: frame.subarray(headerLength, bodyEnd),
+        body: buf.subarray(bodyStart, bodyEnd),
         reason: { code: 'IOTHUB_ERR_UNKNOWN_MESSAGE' },
       };
     } else {
-      const r = new Reader(frame, headerLength, bodyEnd);
+      const r = new Reader(buf, bodyStart, bodyEnd);
       try {
         const body = codec.decode(r, contextFor(header.version, options));
         message = { type: codec.type, msgId, body } as Jt808KnownMessage;
         if (r.remaining > 0) issues = [...issues, { code: 'IOTHUB_ERR_TRAILING_BYTES', bytes: r.remaining }];
       } catch (err) {
         const reason = toIssue(err);
-        message = { type: 'unknown', msgId, body: frame.subarray(headerLength, bodyEnd), reason };
+        message = { type: 'unknown', msgId, body: buf.subarray(bodyStart, bodyEnd), reason };
         issues = [...issues, reason];
       }
     }
@@ -174,7 +190,9 @@ export function encodeJt808(
 ): Buffer {
   const codec = codecForType(message.type);
   if (!codec) throw new Error(`no JT/T 808 codec for type ${message.type}`);
-  const w = new Writer(64);
+  // One scratch writer for all encodes (encoding is synchronous and never re-entered): only the
+  // returned frame is allocated.
+  const w = SCRATCH.reset();
   const headerEnd = header.version === 2019 ? 17 : 12;
   const bodyStart = header.subpackage ? headerEnd + 4 : headerEnd;
   w.zeros(bodyStart);
@@ -190,13 +208,10 @@ export function encodeJt808(
   const bodyLength = w.pos - bodyStart;
   const end = w.pos;
   w.pos = 0;
-  writeHeader(
-    w,
-    header.msgId === undefined ? { ...header, msgId: codec.msgId } : (header as Jt808HeaderInput),
-    bodyLength,
-  );
+  writeHeader(w, header, bodyLength, header.msgId ?? codec.msgId);
   w.pos = end;
-  return finishFrame(w.view());
+  const buf = w.buffer;
+  return escapeAndWrapRange(buf, 0, end, xorChecksum(buf, 0, end));
 }
 
 /** Encode a frame around an already-encoded body (unknown ids, relayed bodies, subpackages). */

@@ -15,6 +15,20 @@ function harness(
   return { framer, issues, push: (c) => framer.push(c, sink), frames: () => frames };
 }
 
+/** The same framer through the allocation-free `frameAt` sink form. */
+function harnessAt(): FramerHarness {
+  const framer = new jt808.Jt808Framer();
+  const frames: Buffer[] = [];
+  const sink: jt808.Jt808FrameSink = {
+    frame: () => {
+      throw new Error('frame() must not be called when frameAt is present');
+    },
+    frameAt: (buf, start, end) => frames.push(Buffer.from(buf.subarray(start, end))),
+    issue: () => {},
+  };
+  return { push: (c) => framer.push(c, sink), frames: () => frames };
+}
+
 /** Unescaped content of a wire frame (what the framer must yield). */
 function content(wire: Buffer): Buffer {
   return jt808.unescapeJt808(wire.subarray(1, wire.length - 1));
@@ -35,6 +49,27 @@ describe('Jt808Framer', () => {
         garbage,
         others.map((o) => ({ wire: o, expected: [content(o)] })),
       );
+    }
+  });
+
+  it('yields the same frames through the frameAt sink, and they decode like decodeJt808Frame', () => {
+    for (const [i, wire] of golden.entries()) {
+      const others = golden.filter((_, j) => j !== i).slice(0, 2);
+      checkSplitEverywhere(
+        harnessAt,
+        wire,
+        [content(wire)],
+        garbage,
+        others.map((o) => ({ wire: o, expected: [content(o)] })),
+      );
+      const padded = Buffer.concat([Buffer.from('0102', 'hex'), content(wire), Buffer.from('03', 'hex')]);
+      const at = jt808.decodeJt808FrameAt(padded, 2, padded.length - 1);
+      const whole = jt808.decodeJt808Frame(content(wire));
+      expect(at.ok && whole.ok).toBe(true);
+      if (at.ok && whole.ok) {
+        expect(at.header).toEqual(whole.header);
+        expect(at.message.type).toBe(whole.message.type);
+      }
     }
   });
 
