@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CodecIssue } from '../../src/errors.ts';
 import { loadShared, ROOT } from '../helpers/fixtures.ts';
+import { invariantViolations } from '../helpers/invariants.ts';
 import { ALARM_NAMES, ATTRIBUTES, COMMANDS, NO_EQUIV, POSITION_TYPES, positionOf } from './conformance-map.ts';
 import { gt06 } from './gt06.ts';
 
@@ -97,6 +98,9 @@ function frameAll(hex: string, v: Verdict): Framed[] {
   return frames;
 }
 
+/** Decoded positions seen by `decode`, for the invariants line. */
+let invariantPositions = 0;
+
 function decode(f: Framed, v: Verdict, options?: gt06.Gt06DecodeOptions): gt06.Gt06Packet | undefined {
   const d = gt06.decodeGt06Frame(f.frame, f.crcOk, options);
   if (!d.ok) {
@@ -105,6 +109,10 @@ function decode(f: Framed, v: Verdict, options?: gt06.Gt06DecodeOptions): gt06.G
   }
   const bad = d.issues.filter((i) => i.code !== 'IOTHUB_ERR_FRAME_CHECKSUM' && i.code !== 'IOTHUB_ERR_UNKNOWN_MESSAGE');
   if (bad.length > 0) v.fail(`decode issues ${bad.map((i) => `${i.code} ${i.detail ?? ''}`).join(',')}`);
+  // Sanity invariants on every decoded position, not only the rows traccar checks with verifyPosition.
+  const inv = invariantViolations(d.message);
+  invariantPositions += inv.positions;
+  if (inv.violations.length > 0) v.fail(`invariants: ${inv.violations.join('; ')}`);
   return d;
 }
 
@@ -247,6 +255,8 @@ function report(file: string, total: number, passed: number, compared: number, n
   console.log(
     `conformance-detail ${file}: ${compared} values compared, ${noEq.length} assertions without an equivalent in our model`,
   );
+  console.log(`invariants ${file}: ${invariantPositions} decoded positions checked`);
+  invariantPositions = 0;
   for (const f of failures) console.log(`  FAIL ${file} ${f}`);
   if (verbose) for (const n of noEq) console.log(`  no-equivalent ${file} ${n}`);
 }

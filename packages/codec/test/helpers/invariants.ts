@@ -42,3 +42,41 @@ export function checkInvariants(value: unknown, path = '$'): number {
   for (const [k, v] of Object.entries(o)) positions += checkInvariants(v, `${path}.${k}`);
   return positions;
 }
+
+/**
+ * The same checks without failing: every violation as a message, and the number of positions
+ * seen. Used on third-party captures, whose source data is sometimes out of range (test vectors
+ * with swapped or placeholder coordinates), where the test reports and bounds violations instead.
+ */
+export function invariantViolations(value: unknown, path = '$'): { positions: number; violations: string[] } {
+  const out = { positions: 0, violations: [] as string[] };
+  walk(value, path, out);
+  return out;
+}
+
+function walk(value: unknown, path: string, out: { positions: number; violations: string[] }): void {
+  if (value instanceof Date) {
+    const t = value.getTime();
+    if (Number.isNaN(t) || t < MIN_TIME || t >= MAX_TIME) out.violations.push(`${path} time out of bounds`);
+    return;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => walk(v, `${path}[${i}]`, out));
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.latitude === 'number' && typeof o.longitude === 'number') {
+    out.positions++;
+    if (Math.abs(o.latitude) > 90) out.violations.push(`${path}.latitude ${o.latitude}`);
+    if (Math.abs(o.longitude) > 180) out.violations.push(`${path}.longitude ${o.longitude}`);
+    if (typeof o.speed === 'number' && (o.speed < 0 || o.speed > 1000)) out.violations.push(`${path}.speed ${o.speed}`);
+    if (typeof o.course === 'number' && (o.course < 0 || o.course > 360))
+      out.violations.push(`${path}.course ${o.course}`);
+  }
+  for (const key of ['phone', 'imei']) {
+    if (key in o && !(typeof o[key] === 'string' && (o[key] as string).length > 0))
+      out.violations.push(`${path}.${key} empty`);
+  }
+  for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`, out);
+}

@@ -5,6 +5,7 @@ import { jt808 } from '../../src/index.ts';
 import { paramDef } from '../../src/jt808/params.ts';
 import { Jt808Reassembler } from '../../src/jt808/reassembler.ts';
 import { ROOT } from '../helpers/fixtures.ts';
+import { invariantViolations } from '../helpers/invariants.ts';
 import { type Json, toJson } from '../helpers/json.ts';
 
 /**
@@ -70,6 +71,9 @@ export class RowCheck {
   compared = 0;
   /** Message ids met without a codec (decoded as `unknown`). */
   readonly noCodec = new Set<number>();
+  /** Decoded positions seen, and the sanity-invariant violations among them (test/helpers/invariants.ts). */
+  positions = 0;
+  readonly invariantViolations: string[] = [];
 
   fail(what: string): void {
     this.failures.push(what);
@@ -293,6 +297,9 @@ export function decodeBody(
 
 function noteUnknown(m: jt808.Jt808Message, check: RowCheck): void {
   if (m.type === 'unknown' && m.reason.code === 'IOTHUB_ERR_UNKNOWN_MESSAGE') check.noCodec.add(m.msgId);
+  const inv = invariantViolations(m);
+  check.positions += inv.positions;
+  check.invariantViolations.push(...inv.violations);
 }
 
 export function hex4(n: number): string {

@@ -26,7 +26,8 @@ export interface ModularModule {
 }
 
 export interface ModularPosition extends Gt06CourseStatus {
-  time: Date;
+  /** Null when the device sends 0 (no fix time yet). */
+  time: Date | null;
   satellites: number;
   /** Metres. */
   altitude: number;
@@ -62,8 +63,9 @@ export const m70Modular = defineMessage({
       const value = r.bytes(len);
       body.modules.push({ type, value });
       if (type === 0x33 && len === 18) {
+        const seconds = value.readUInt32BE(0);
         body.position = {
-          time: new Date(value.readUInt32BE(0) * 1000),
+          time: seconds === 0 ? null : new Date(seconds * 1000),
           satellites: value[4]!,
           altitude: value.readInt16BE(5),
           ...courseStatus(value.readUInt32BE(7), value.readUInt32BE(11), value.readUInt16BE(16)),
