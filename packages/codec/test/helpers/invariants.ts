@@ -62,7 +62,7 @@ function walk(value: unknown, path: string, out: { positions: number; violations
   }
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, out));
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, out);
     return;
   }
   const o = value as Record<string, unknown>;
