@@ -251,11 +251,11 @@ function evaluateDoc(r: DocRow, v: Verdict): void {
 }
 
 function report(file: string, total: number, passed: number, compared: number, noEq: string[], failures: string[]) {
-  console.log(`conformance ${file} ${passed}/${total}`);
+  console.log(`conformance gt06/${file} ${passed}/${total}`);
   console.log(
     `conformance-detail ${file}: ${compared} values compared, ${noEq.length} assertions without an equivalent in our model`,
   );
-  console.log(`invariants ${file}: ${invariantPositions} decoded positions checked`);
+  console.log(`invariants gt06/${file}: ${invariantPositions} decoded positions checked`);
   invariantPositions = 0;
   for (const f of failures) console.log(`  FAIL ${file} ${f}`);
   if (verbose) for (const n of noEq) console.log(`  no-equivalent ${file} ${n}`);

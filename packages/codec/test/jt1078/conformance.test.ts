@@ -393,7 +393,7 @@ function report(file: string, rows: Row[], failures: Map<Row, string[]>): void {
     else if (known[rowKey(r)] !== undefined) passed++;
     else if (shown.length < 10) shown.push(`  line ${rowKey(r)}: ${f.join('; ')}`);
   }
-  console.log(`conformance ${file} ${passed}/${rows.length}`);
+  console.log(`conformance jt1078/${file} ${passed}/${rows.length}`);
   if (shown.length > 0) console.log(shown.join('\n'));
   expect(passed / rows.length, `${file}: ${shown.join('\n')}`).toBeGreaterThanOrEqual(0.98);
 }

@@ -99,7 +99,7 @@ describe.skipIf(!available)('JT/T 808 conformance (../shared/fixtures/jt808)', (
       if (check.failures.length === 0) passed++;
       else failures.push(`${rowKey(row)} [${row.check}] ${check.failures.join('; ')}`);
     }
-    console.log(`conformance ${file} ${passed}/${total}`);
+    console.log(`conformance jt808/${file} ${passed}/${total}`);
     console.log(
       `conformance-detail ${file}: ${compared} values compared, ${[...unmapped.values()].reduce((a, b) => a + b, 0)} unmapped, ${excluded} excluded (conformance-malformed.json), ${notCounted} not counted (file-data packets); ids without codec: ${
         [...noCodec]
@@ -108,9 +108,11 @@ describe.skipIf(!available)('JT/T 808 conformance (../shared/fixtures/jt808)', (
           .join(' ') || 'none'
       }`,
     );
-    console.log(`invariants ${file}: ${positions} decoded positions checked, ${violations.length} out of range`);
     const known = KNOWN_SOURCE_VIOLATIONS[file] ?? [];
     const unexplained = violations.filter((v) => !known.some((k) => k.pattern.test(v)));
+    console.log(
+      `invariants jt808/${file}: ${positions} decoded positions checked, ${violations.length} out of range in the source data (${unexplained.length} unexplained)`,
+    );
     for (const v of unexplained) console.log(`  INVARIANT ${file} ${v}`);
     for (const f of failures) console.log(`  FAIL ${file} ${f}`);
     if (verbose) {
