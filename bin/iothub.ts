@@ -2,15 +2,20 @@
 /**
  * iothub command line.
  *
- *   pnpm start                          what this build can do (no server exists yet: see below)
- *   pnpm decode <jt808|gt06|jt1078> <hex>   decode captured bytes and print them as JSON
+ *   pnpm start                               the embedded process: every service that exists, in one
+ *                                            process (in-memory bus and route table unless REDIS_URL /
+ *                                            KAFKA_BROKERS are set); Ctrl-C stops it cleanly
+ *   iothub gateway --protocol jt808|jimi     one gateway (fleet mode: one process per protocol)
+ *   iothub status                            what this build can do
+ *   pnpm decode <jt808|gt06|jt1078> <hex>    decode captured bytes and print them as JSON
  *
- * Today only the codec exists (issue #2); the gateways, router, instruction API, push dispatcher,
- * media and LBS services arrive with their issues, and `pnpm start` will then run them all in one
- * process. Until then it says so and exits.
+ * Services that do not exist yet (router, instruction API, push dispatcher, media, LBS) are listed
+ * as such by `start` and `status`; nothing pretends to listen for them.
  */
 import type { CodecIssue } from '@iothub/codec';
 import { fromHex, gt06, jt808, jt1078 } from '@iothub/codec';
+import { ConfigError, createLogger, type IothubConfig, loadConfig, onShutdown } from '@iothub/core';
+import { type GatewayProtocolName, startGatewayApp } from '@iothub/gateways';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const [command, ...rest] = args;
@@ -106,6 +111,50 @@ function decode(protocol: string | undefined, hex: string | undefined): number {
   return frames > 0 ? 0 : 1;
 }
 
+const NOT_BUILT = 'instruction API (:10088), router, push dispatcher, media and LBS services: not built yet';
+
+function config(): IothubConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`iothub: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function serve(protocols: readonly GatewayProtocolName[]): Promise<number> {
+  const cfg = config();
+  const logger = createLogger({ level: cfg.logLevel, service: protocols.length > 1 ? 'embedded' : 'gateway' });
+  for (const w of cfg.warnings) logger.warn({ code: 'IOTHUB_ERR_CONFIG_WARNING' }, w);
+  const app = await startGatewayApp(cfg, { protocols, logger });
+  const lines = [
+    `iothub ${protocols.length > 1 ? 'embedded' : 'gateway'} (${cfg.mode} mode: ${cfg.kafkaBrokers.length > 0 ? `Kafka ${cfg.kafkaBrokers.join(',')}` : 'in-memory bus'}, ${cfg.redisUrl ? 'Redis route table' : 'in-memory route table'})`,
+    ...app.servers.map(
+      (s) => `  ${s.protocol.name === 'jt808' ? 'JT/T 808  ' : 'Jimi/GT06 '} devices on :${s.port}  (gate ${s.gateId})`,
+    ),
+    app.admin ? `  admin      /metrics /health /ready on :${app.admin.port}` : '  admin      off',
+    `  ${NOT_BUILT}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  onShutdown(
+    async () => {
+      await app.close();
+    },
+    { logger, timeoutMs: 10_000 },
+  );
+  return new Promise<number>(() => {});
+}
+
+function protocolArg(argv: readonly string[]): GatewayProtocolName | null {
+  const i = argv.indexOf('--protocol');
+  const v = i >= 0 ? argv[i + 1] : undefined;
+  return v === 'jt808' || v === 'jimi' ? v : null;
+}
+
 function status(): number {
   const id4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
   const jt = jt808.JT808_CODECS.map((c) => id4(c.msgId)).join(' ');
@@ -117,9 +166,9 @@ function status(): number {
     [
       'iothub: open protocol gateway for GPS trackers and dashcams (Jimi IoT Hub compatible)',
       '',
-      'Status: only the protocol codec package (packages/codec) exists so far.',
-      'No server is started: the device gateways (JT/T 808 :21122, Jimi :21100), the instruction',
-      'API (:10088), the push dispatcher, media and LBS services are not built yet.',
+      'Built: the protocol codecs (packages/codec) and the device gateways (gateways/): JT/T 808 on',
+      ':21122 and Jimi/GT06 on :21100, run by `pnpm start` (embedded) or `iothub gateway --protocol ...`.',
+      `Not yet: ${NOT_BUILT}.`,
       '',
       `JT/T 808 messages (decode + encode): ${jt}`,
       `Jimi/GT06 protocol numbers: ${jimi}`,
@@ -133,10 +182,17 @@ function status(): number {
 }
 
 let code: number;
-if (command === undefined || command === 'start' || command === 'status') code = status();
+if (command === undefined || command === 'start') code = await serve(['jt808', 'jimi']);
+else if (command === 'gateway') {
+  const p = protocolArg(rest);
+  if (!p) {
+    process.stderr.write('usage: iothub gateway --protocol jt808|jimi\n');
+    code = 2;
+  } else code = await serve([p]);
+} else if (command === 'status') code = status();
 else if (command === 'decode') code = decode(rest[0], rest[1]);
 else {
-  process.stderr.write(`unknown command: ${command} (start, decode)\n`);
+  process.stderr.write(`unknown command: ${command} (start, gateway, status, decode)\n`);
   code = 2;
 }
 process.exitCode = code;

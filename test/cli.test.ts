@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,11 +11,32 @@ function cli(...args: string[]) {
 }
 
 describe('iothub CLI', () => {
-  it('start says honestly that no server exists yet', () => {
-    const r = cli('start');
+  it('status lists what is built and what is not', () => {
+    const r = cli('status');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/No server is started/);
+    expect(r.out).toMatch(/Not yet: instruction API/);
     expect(r.out).toMatch(/0x0200/);
+  });
+
+  it('start runs both gateways and the admin server, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/iothub.ts', 'start'], {
+      cwd: root,
+      env: { ...process.env, JT808_PORT: '0', JIMI_PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'warn' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!/admin .* on :\d+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/JT\/T 808 +devices on :\d+/);
+    expect(out).toMatch(/Jimi\/GT06 +devices on :\d+/);
+    const admin = Number(/admin .* on :(\d+)/.exec(out)![1]);
+    const health = (await (await fetch(`http://127.0.0.1:${admin}/health`)).json()) as { status: string };
+    expect(health.status).toBe('ok');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('decodes a JT/T 808 wire frame to JSON', () => {

@@ -2,6 +2,8 @@
  * @iothub/gateways: the device gateways. `common/` is the protocol-independent TCP connection runtime
  * (`GatewayServer`) and the protocol contract; `jt808/` and `jimi/` are the protocols.
  */
+
+export * from './app.ts';
 export * from './common/errors.ts';
 export * from './common/file-store.ts';
 export * from './common/metrics.ts';
