@@ -22,6 +22,17 @@ export class Reader {
     this.end = end;
   }
 
+  /**
+   * Point the reader at `buf[start, end)` again (decoders on the hot path reuse one reader per
+   * frame instead of allocating one; see the packet decoders).
+   */
+  reset(buf: Buffer, start: number, end: number): this {
+    (this as { buf: Buffer }).buf = buf;
+    this.pos = start;
+    this.end = end;
+    return this;
+  }
+
   get remaining(): number {
     return this.end - this.pos;
   }

@@ -50,14 +50,20 @@ function toDate(
   return new Date(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 - offsetMinutes * 60_000);
 }
 
+/** Value of each byte read as two BCD digits (0x59 → 59), -1 when a nibble is not decimal. */
+const BCD_VALUE = new Int8Array(256);
+for (let b = 0; b < 256; b++) BCD_VALUE[b] = bcdByte(b);
+
 /** BCD[6] YYMMDDhhmmss at `off`. */
 export function readBcdTime(buf: Uint8Array, off: number, offsetMinutes: number): Date | null {
-  const y = bcdByte(buf[off]!);
-  const mo = bcdByte(buf[off + 1]!);
-  const d = bcdByte(buf[off + 2]!);
-  const h = bcdByte(buf[off + 3]!);
-  const mi = bcdByte(buf[off + 4]!);
-  const s = bcdByte(buf[off + 5]!);
+  // Table lookups: this runs for every JT/T 808 position. (`| 0`: a byte past the end reads as 0,
+  // as bcdByte(undefined) did.)
+  const y = BCD_VALUE[buf[off]! | 0]!;
+  const mo = BCD_VALUE[buf[off + 1]! | 0]!;
+  const d = BCD_VALUE[buf[off + 2]! | 0]!;
+  const h = BCD_VALUE[buf[off + 3]! | 0]!;
+  const mi = BCD_VALUE[buf[off + 4]! | 0]!;
+  const s = BCD_VALUE[buf[off + 5]! | 0]!;
   if ((y | mo | d | h | mi | s) < 0) return null;
   return toDate(y, mo, d, h, mi, s, offsetMinutes);
 }

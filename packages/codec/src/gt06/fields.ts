@@ -152,8 +152,8 @@ export function readGps(r: Reader, ctx: Gt06Context): Gt06Gps {
   const p = r.pos;
   r.pos = p + GPS_BLOCK_SIZE;
   const info = b[p + 6]!;
-  const latRaw = b[p + 7]! * 0x1000000 + ((b[p + 8]! << 16) | (b[p + 9]! << 8) | b[p + 10]!);
-  const lonRaw = b[p + 11]! * 0x1000000 + ((b[p + 12]! << 16) | (b[p + 13]! << 8) | b[p + 14]!);
+  const latRaw = ((b[p + 7]! << 24) | (b[p + 8]! << 16) | (b[p + 9]! << 8) | b[p + 10]!) >>> 0;
+  const lonRaw = ((b[p + 11]! << 24) | (b[p + 12]! << 16) | (b[p + 13]! << 8) | b[p + 14]!) >>> 0;
   const flags = (b[p + 16]! << 8) | b[p + 17]!;
   const lat = latRaw / COORD_SCALE;
   const lon = lonRaw / COORD_SCALE;
@@ -268,6 +268,23 @@ export function writeCellId(w: Writer, cellId: number, format: Gt06CellFormat): 
 }
 
 export function readCell(r: Reader, format: Gt06CellFormat): Gt06Cell {
+  const b = r.buf;
+  const p = r.pos;
+  const m0 = r.end - p >= 2 ? (b[p]! << 8) | b[p + 1]! : 0;
+  if (format === '2g' && r.end - p >= ((m0 & 0x8000) !== 0 ? 9 : 8)) {
+    // The common block (MCC, MNC, LAC u16, CID u24) read in place, without a check per field.
+    // (Too short: the field reads below throw the truncation error.)
+    const two = (m0 & 0x8000) !== 0;
+    const q = two ? p + 4 : p + 3;
+    r.pos = q + 5;
+    return {
+      mcc: m0 & 0x7fff,
+      mnc: two ? (b[p + 2]! << 8) | b[p + 3]! : b[p + 2]!,
+      mncTwoBytes: two,
+      lac: (b[q]! << 8) | b[q + 1]!,
+      cellId: (b[q + 2]! << 16) | (b[q + 3]! << 8) | b[q + 4]!,
+    };
+  }
   const m = r.u16();
   const mncTwoBytes = (m & 0x8000) !== 0;
   const mnc = mncTwoBytes || format === 'wide' ? r.u16() : r.u8();

@@ -45,6 +45,14 @@ export interface Gt06DecodeOptions {
 }
 
 const NO_ISSUES: CodecIssue[] = [];
+const EMPTY = Buffer.alloc(0);
+/**
+ * One reader and one frame-info record reused by the frame decoder instead of two objects per
+ * frame (null while in use: a nested decode allocates its own). Codecs only read them during
+ * `decode`; neither is kept in a result.
+ */
+let spareReader: Reader | null = new Reader(EMPTY);
+let spareInfo: Gt06FrameInfo | null = { start: 'short', protocol: 0, length: 0, clone: false, contentLength: 0 };
 
 let lastOptions: Gt06DecodeOptions | undefined;
 let lastContext: Gt06Context = DEFAULT_CONTEXT;
@@ -105,13 +113,18 @@ export function decodeGt06FrameAt(
     ok = crcOk ?? crc16x25(buf, start + 2, end - 4) === ((buf[end - 4]! << 8) | buf[end - 3]!);
   }
   const header: Gt06Header = { start: long ? 'long' : 'short', protocol, length, serial, crcOk: ok };
-  const info: Gt06FrameInfo = {
-    start: header.start,
-    protocol,
-    length,
-    clone: !standard,
-    contentLength: contentEnd - contentStart,
-  };
+  let info: Gt06FrameInfo;
+  if (spareInfo === null) {
+    info = { start: header.start, protocol, length, clone: !standard, contentLength: contentEnd - contentStart };
+  } else {
+    info = spareInfo;
+    spareInfo = null;
+    info.start = header.start;
+    info.protocol = protocol;
+    info.length = length;
+    info.clone = !standard;
+    info.contentLength = contentEnd - contentStart;
+  }
   const ctx = contextFor(options);
   let issues = ok === false ? [{ code: 'IOTHUB_ERR_FRAME_CHECKSUM' } as CodecIssue] : NO_ISSUES;
   const codec = codecForFrame(info, ctx);
@@ -124,7 +137,11 @@ export function decodeGt06FrameAt(
       reason: { code: 'IOTHUB_ERR_UNKNOWN_MESSAGE', detail: `protocol 0x${protocol.toString(16)}` },
     };
   } else {
-    const r = new Reader(buf, contentStart, contentEnd);
+    const r =
+      spareReader === null
+        ? new Reader(buf, contentStart, contentEnd)
+        : spareReader.reset(buf, contentStart, contentEnd);
+    spareReader = null;
     try {
       const body = codec.decode(r, info, ctx);
       message = { type: codec.type, protocol, body } as Gt06KnownMessage;
@@ -134,7 +151,10 @@ export function decodeGt06FrameAt(
       message = { type: 'unknown', protocol, body: buf.subarray(contentStart, contentEnd), reason };
       issues = [...issues, reason];
     }
+    // Park the reader without a reference to the frame (it would keep the chunk alive).
+    spareReader = r.reset(EMPTY, 0, 0);
   }
+  spareInfo = info;
   return { ok: true, header, message, issues };
 }
 

@@ -1,4 +1,4 @@
-import { xorChecksum } from '../core/checksum.ts';
+import { xorChecksum, xorChecksumWords } from '../core/checksum.ts';
 import type { CodecIssue } from '../errors.ts';
 
 /**
@@ -53,6 +53,12 @@ export interface FramerStats {
 
 /** Smallest unescaped frame: 12-byte 2013 header + check code. */
 const MIN_FRAME = 13;
+/**
+ * A pushed chunk at least this long gets an Int32Array view for the check code (xorChecksumWords):
+ * the view costs about as much as checking two frames byte by byte, so only chunks that carry
+ * several frames (a busy connection's reads) are worth one.
+ */
+const WORDS_MIN_CHUNK = 512;
 
 export class Jt808Framer {
   readonly maxFrameSize: number;
@@ -74,6 +80,10 @@ export class Jt808Framer {
   private badEscape = false;
   private overflow = false;
   private garbage = 0;
+  /** Int32Array over the current chunk's ArrayBuffer (see WORDS_MIN_CHUNK), or null. */
+  private words: Int32Array | null = null;
+  /** The current chunk's byteOffset in that ArrayBuffer. */
+  private wordsBase = 0;
 
   constructor(options: Jt808FramerOptions = {}) {
     this.maxFrameSize = options.maxFrameSize ?? 2048;
@@ -100,9 +110,19 @@ export class Jt808Framer {
     this.stats.bytesIn += chunk.length;
     let i = 0;
     const n = chunk.length;
+    // Position of the next 0x7d at or after `i` (n when none): found once, reused by the frames
+    // before it, instead of one search per frame that may run far past the frame's end.
+    let esc = -1;
+    this.words = null;
+    if (n >= WORDS_MIN_CHUNK) {
+      const ab = chunk.buffer;
+      this.words = new Int32Array(ab, 0, ab.byteLength >> 2);
+      this.wordsBase = chunk.byteOffset;
+    }
     while (i < n) {
       if (!this.inFrame) {
-        const start = chunk.indexOf(0x7e, i);
+        // Back-to-back frames: the next flag usually follows the previous frame's closing one.
+        const start = chunk[i] === 0x7e ? i : chunk.indexOf(0x7e, i);
         if (start < 0) {
           this.garbage += n - i;
           break;
@@ -117,8 +137,11 @@ export class Jt808Framer {
       if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) {
         const end = chunk.indexOf(0x7e, i);
         if (end > i && end - i <= this.maxFrameSize) {
-          const esc = chunk.indexOf(0x7d, i);
-          if (esc < 0 || esc > end) {
+          if (esc < i) {
+            esc = chunk.indexOf(0x7d, i);
+            if (esc < 0) esc = n;
+          }
+          if (esc > end) {
             this.inFrame = false;
             this.deliver(chunk, i, end, false, sink);
             i = end + 1;
@@ -140,6 +163,7 @@ export class Jt808Framer {
       if (this.len === 0 && !this.escape && !this.badEscape && !this.overflow) continue;
       this.closeFrame(sink);
     }
+    this.words = null;
   }
 
   private openFrame(): void {
@@ -222,7 +246,9 @@ export class Jt808Framer {
       sink.issue({ code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: len, detail: `${len}-byte frame dropped` });
       return;
     }
-    const x = xorChecksum(buf, start, end - 1);
+    const words = copy ? null : this.words;
+    const x =
+      words === null ? xorChecksum(buf, start, end - 1) : xorChecksumWords(buf, words, this.wordsBase, start, end - 1);
     const ok = x === buf[end - 1];
     if (!ok) {
       this.stats.checksumFailures++;

@@ -69,80 +69,116 @@ const V2019_BIT = 1 << 14;
  * is clear and only the 2019 layout is consistent, 2019 is also chosen (a terminal that forgot the flag).
  */
 export function detectLayout(frame: Uint8Array, frameLength = frame.length, start = 0): HeaderLayout {
+  const code = layoutCode(frame, frameLength, start);
+  return { version: layoutVersion(code), headerLength: layoutHeaderLength(code), consistent: (code & 2) !== 0 };
+}
+
+/**
+ * `detectLayout` packed in one number, for the decoder's hot path (no object per frame):
+ * bit 0 set = 2019 layout, bit 1 set = length-consistent, bit 2 set = subpackage fields present.
+ * Read it with `layoutVersion` / `layoutHeaderLength`.
+ */
+export function layoutCode(frame: Uint8Array, frameLength: number, start: number): number {
   const props = (frame[start + 2]! << 8) | frame[start + 3]!;
   const bodyLength = props & LEN_MASK;
   const sub = (props & SUB_BIT) !== 0 ? 4 : 0;
-  const h2013 = 12 + sub;
-  const h2019 = 17 + sub;
-  const ok2013 = h2013 + bodyLength + 1 === frameLength;
-  const ok2019 = h2019 + bodyLength + 1 === frameLength && frameLength >= h2019 + 1;
+  const subBit = sub === 0 ? 0 : 4;
+  const ok2013 = 12 + sub + bodyLength + 1 === frameLength;
+  const ok2019 = 17 + sub + bodyLength + 1 === frameLength;
   if ((props & V2019_BIT) !== 0) {
-    if (ok2019 || !ok2013) return { version: 2019, headerLength: h2019, consistent: ok2019 };
-    return { version: 2013, headerLength: h2013, consistent: true };
+    if (ok2019 || !ok2013) return subBit | (ok2019 ? 3 : 1);
+    return subBit | 2;
   }
-  if (ok2013 || !ok2019) return { version: 2013, headerLength: h2013, consistent: ok2013 };
-  return { version: 2019, headerLength: h2019, consistent: true };
+  if (ok2013 || !ok2019) return subBit | (ok2013 ? 2 : 0);
+  return subBit | 3;
+}
+
+export function layoutVersion(code: number): 2013 | 2019 {
+  return (code & 1) !== 0 ? 2019 : 2013;
+}
+
+export function layoutHeaderLength(code: number): number {
+  return ((code & 1) !== 0 ? 17 : 12) + (code & 4);
 }
 
 /**
  * Phone strings by their BCD bytes: a connection sends thousands of frames with the same phone,
  * and building the digit string is a measurable part of decoding a location. Direct-mapped,
- * 1,024 entries, keyed by the last two bytes; an entry is reused only when all bytes match.
+ * 1,024 entries, keyed by the last two bytes; an entry is reused only when all bytes match. The
+ * bytes are kept as two exact integers (the first six bytes, then the rest: 6 or 10-byte phones),
+ * so the check is two number comparisons.
  */
 const PHONE_CACHE_SIZE = 1024;
-const phoneKeys: (Uint8Array | undefined)[] = new Array(PHONE_CACHE_SIZE);
-const phoneValues: string[] = new Array(PHONE_CACHE_SIZE);
+const phoneLengths = new Int8Array(PHONE_CACHE_SIZE);
+const phoneHigh = new Float64Array(PHONE_CACHE_SIZE);
+const phoneLow = new Float64Array(PHONE_CACHE_SIZE);
+const phoneValues: string[] = new Array<string>(PHONE_CACHE_SIZE).fill('');
+
+/** `frame[from, from + 6)` or `[from + 6, to)` (up to 4 bytes) as an integer. */
+function bytesAsNumber(frame: Uint8Array, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 256 + frame[i]!;
+  return v;
+}
 
 function phoneAt(frame: Uint8Array, from: number, to: number): string {
+  const n = to - from;
+  if (n !== 6 && n !== 10) return bcdToString(frame, from, to);
   const slot = ((frame[to - 2]! << 8) | frame[to - 1]!) & (PHONE_CACHE_SIZE - 1);
-  const key = phoneKeys[slot];
-  if (key !== undefined && key.length === to - from) {
-    let same = true;
-    for (let i = 0; i < key.length; i++) {
-      if (key[i] !== frame[from + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return phoneValues[slot]!;
-  }
+  const high =
+    ((frame[from]! << 16) | (frame[from + 1]! << 8) | frame[from + 2]!) * 0x1000000 +
+    ((frame[from + 3]! << 16) | (frame[from + 4]! << 8) | frame[from + 5]!);
+  const low = n === 6 ? 0 : bytesAsNumber(frame, from + 6, to);
+  if (phoneLengths[slot] === n && phoneHigh[slot] === high && phoneLow[slot] === low) return phoneValues[slot]!;
   const phone = bcdToString(frame, from, to);
-  phoneKeys[slot] = Uint8Array.prototype.slice.call(frame, from, to);
+  phoneLengths[slot] = n;
+  phoneHigh[slot] = high;
+  phoneLow[slot] = low;
   phoneValues[slot] = phone;
   return phone;
 }
 
 /** Parse the header at `frame[start...]` with the given layout. The caller checks the length first. */
 export function readHeader(frame: Uint8Array, layout: HeaderLayout, start = 0): Jt808Header {
+  return readHeaderAs(frame, layout.version, start);
+}
+
+/** `readHeader` with the layout's edition only (the decoder's hot path). */
+export function readHeaderAs(frame: Uint8Array, version: 2013 | 2019, start: number): Jt808Header {
   const s = start;
   const msgId = (frame[s]! << 8) | frame[s + 1]!;
   const props = (frame[s + 2]! << 8) | frame[s + 3]!;
+  let header: Jt808Header;
   let p: number;
-  let protocolVersion: number | undefined;
-  let phone: string;
-  if (layout.version === 2019) {
-    protocolVersion = frame[s + 4]!;
-    phone = phoneAt(frame, s + 5, s + 15);
+  if (version === 2019) {
     p = s + 15;
+    header = {
+      msgId,
+      version,
+      phone: phoneAt(frame, s + 5, p),
+      serial: (frame[p]! << 8) | frame[p + 1]!,
+      bodyLength: props & LEN_MASK,
+      encryption: (props >> ENC_SHIFT) & 0x07,
+      protocolVersion: frame[s + 4]!,
+    };
   } else {
-    phone = phoneAt(frame, s + 4, s + 10);
     p = s + 10;
+    header = {
+      msgId,
+      version,
+      phone: phoneAt(frame, s + 4, p),
+      serial: (frame[p]! << 8) | frame[p + 1]!,
+      bodyLength: props & LEN_MASK,
+      encryption: (props >> ENC_SHIFT) & 0x07,
+    };
   }
-  const serial = (frame[p]! << 8) | frame[p + 1]!;
-  const header: Jt808Header = {
-    msgId,
-    version: layout.version,
-    phone,
-    serial,
-    bodyLength: props & LEN_MASK,
-    encryption: (props >> ENC_SHIFT) & 0x07,
-  };
-  if (protocolVersion !== undefined) header.protocolVersion = protocolVersion;
-  if ((props & SUB_BIT) !== 0) {
-    header.subpackage = { total: (frame[p + 2]! << 8) | frame[p + 3]!, index: (frame[p + 4]! << 8) | frame[p + 5]! };
+  if ((props & 0xe000) !== 0) {
+    if ((props & SUB_BIT) !== 0) {
+      header.subpackage = { total: (frame[p + 2]! << 8) | frame[p + 3]!, index: (frame[p + 4]! << 8) | frame[p + 5]! };
+    }
+    if ((props & V2019_BIT) !== 0 && version === 2013) header.versionFlagMismatch = true;
+    if ((props & 0x8000) !== 0) header.reservedBit = true;
   }
-  if ((props & V2019_BIT) !== 0 && layout.version === 2013) header.versionFlagMismatch = true;
-  if ((props & 0x8000) !== 0) header.reservedBit = true;
   return header;
 }
 

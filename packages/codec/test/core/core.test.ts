@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bcdToString, writeBcd } from '../../src/core/bcd.ts';
-import { crc16x25, xorChecksum } from '../../src/core/checksum.ts';
+import { crc16x25, xorChecksum, xorChecksumWords } from '../../src/core/checksum.ts';
 import { Reader } from '../../src/core/reader.ts';
 import { decodeGbk, encodeGbk } from '../../src/core/text.ts';
 import { readBcdTime, readBinaryTime, writeBcdTime, writeBinaryTime } from '../../src/core/time.ts';
@@ -19,6 +19,27 @@ describe('checksums', () => {
   it('XOR check code', () => {
     expect(xorChecksum(Buffer.from([0x01, 0x02, 0x04, 0x80]))).toBe(0x87);
     expect(xorChecksum(Buffer.alloc(0))).toBe(0);
+  });
+  it('XOR check code through an Int32Array view equals the byte-wise one at any alignment', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.nat(),
+        fc.nat(),
+        (bytes, shift, a, b) => {
+          // A view at an arbitrary offset inside a larger ArrayBuffer, as a pushed chunk can be.
+          const ab = new ArrayBuffer(bytes.length + 16);
+          const buf = Buffer.from(ab, shift, bytes.length);
+          buf.set(bytes);
+          const words = new Int32Array(ab, 0, ab.byteLength >> 2);
+          const start = a % (bytes.length + 1);
+          const end = start + (b % (bytes.length - start + 1));
+          expect(xorChecksumWords(buf, words, buf.byteOffset, start, end)).toBe(xorChecksum(buf, start, end));
+        },
+      ),
+      { seed: 808, numRuns: 3000 },
+    );
   });
 });
 

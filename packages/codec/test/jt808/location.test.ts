@@ -5,7 +5,12 @@ import { Writer } from '../../src/core/writer.ts';
 import { CodecError } from '../../src/errors.ts';
 import { jt808 } from '../../src/index.ts';
 import { readBasicLocation, writeBasicLocation } from '../../src/jt808/location/basic.ts';
-import { type LocationItem, readLocationItems } from '../../src/jt808/location/items.ts';
+import {
+  decodeLocationItem,
+  type LocationItem,
+  locationItemCodec,
+  readLocationItems,
+} from '../../src/jt808/location/items.ts';
 import { DEFAULT_CONTEXT, type Jt808Context } from '../../src/jt808/message.ts';
 import { type Json, toJson } from '../helpers/json.ts';
 
@@ -245,6 +250,35 @@ describe('0x0200 additional items', () => {
     const { items } = decodeItems('01 04 0001e240 30 01 1f');
     expect(jt808.findItem(items, 'mileage')?.mileage).toBe(12345.6);
     expect(jt808.findItem(items, 'fuel')).toBeUndefined();
+  });
+
+  it('decodes every id and length the same on the switch fast path as through the table', () => {
+    // decodeLocationItem dispatches the common standard items by a switch (items.ts); the
+    // table's codecs are the reference.
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom(0x01, 0x02, 0x03, 0x25, 0x2a, 0x30, 0x31), fc.integer({ min: 0, max: 255 })),
+        fc.uint8Array({ maxLength: 5 }),
+        (id, value) => {
+          const buf = Buffer.concat([Buffer.from([0xaa]), value, Buffer.from([0x55])]);
+          const got = decodeLocationItem(id, buf, 1, value.length, ctx);
+          const codec = locationItemCodec(id);
+          if (codec === undefined || (codec.length >= 0 && codec.length !== value.length)) {
+            expect(got.kind === 'unknown' || got.kind === 'invalid').toBe(true);
+            return;
+          }
+          let want: unknown;
+          try {
+            want = codec.decode(buf, 1, value.length, ctx);
+          } catch {
+            want = undefined;
+          }
+          if (want === undefined) expect(got.kind).toBe('invalid');
+          else expect(got).toEqual(want);
+        },
+      ),
+      { seed: 808, numRuns: 5000 },
+    );
   });
 });
 
@@ -489,17 +523,12 @@ describe('alarm and status bits', () => {
     );
   });
 
-  it('keeps alarm naming cheap on the decode path', () => {
-    const words = Array.from({ length: 1024 }, (_, i) =>
-      i % 4 === 0 ? 0 : i % 4 === 1 ? 1 << (i % 32) : i * 0x9e3779b1,
-    );
-    let n = 0;
-    const t = performance.now();
-    for (let k = 0; k < 200; k++) for (const w of words) n += jt808.alarmNames(w).length;
-    const perCall = ((performance.now() - t) * 1e6) / (200 * words.length);
-    expect(n).toBeGreaterThan(0);
-    // Generous bound (shared CI cores): well under a microsecond per call.
-    expect(perCall).toBeLessThan(1000);
+  it('names alarms without allocating in the common cases (no alarm, one alarm)', () => {
+    // No timing here (tests never assert speed): the cheap paths are identity checks.
+    expect(jt808.alarmNames(0)).toBe(jt808.alarmNames(0));
+    expect(Object.isFrozen(jt808.alarmNames(0))).toBe(true);
+    expect(jt808.alarmNames(1)).toBe(jt808.alarmNames(1));
+    expect(jt808.alarmNames(1)).toEqual(['emergency']);
   });
 });
 

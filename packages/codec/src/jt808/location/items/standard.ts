@@ -178,7 +178,40 @@ function u16at(b: Buffer, o: number): number {
 }
 
 function u32at(b: Buffer, o: number): number {
-  return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  // Integer operations only (no float multiply): the caller has checked the bounds.
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+// Decoders of the fixed-size items trackers send in nearly every report, as named functions: the
+// table below uses them, and `decodeLocationItem` (../items.ts) calls them directly on its fast
+// path, where the compiler can inline them (a call through the table cannot be inlined).
+
+export function decodeMileage(b: Buffer, o: number): MileageItem {
+  return { kind: 'mileage', id: 0x01, mileage: u32at(b, o) / 10 };
+}
+
+export function decodeFuel(b: Buffer, o: number): FuelItem {
+  return { kind: 'fuel', id: 0x02, fuel: u16at(b, o) / 10 };
+}
+
+export function decodeRecorderSpeed(b: Buffer, o: number): RecorderSpeedItem {
+  return { kind: 'recorderSpeed', id: 0x03, speed: u16at(b, o) / 10 };
+}
+
+export function decodeVehicleSignals(b: Buffer, o: number): VehicleSignalsItem {
+  return { kind: 'vehicleSignals', id: 0x25, signals: u32at(b, o) };
+}
+
+export function decodeIoStatus(b: Buffer, o: number): IoStatusItem {
+  return { kind: 'ioStatus', id: 0x2a, ioStatus: u16at(b, o) };
+}
+
+export function decodeSignalStrength(b: Buffer, o: number): SignalStrengthItem {
+  return { kind: 'signalStrength', id: 0x30, rssi: b[o]! };
+}
+
+export function decodeSatellites(b: Buffer, o: number): SatellitesItem {
+  return { kind: 'satellites', id: 0x31, satellites: b[o]! };
 }
 
 export const STANDARD_ITEM_CODECS = [
@@ -186,21 +219,21 @@ export const STANDARD_ITEM_CODECS = [
     id: 0x01,
     kind: 'mileage',
     length: 4,
-    decode: (b, o) => ({ kind: 'mileage', id: 0x01, mileage: u32at(b, o) / 10 }),
+    decode: decodeMileage,
     encode: (w, i) => void w.u32(scaled(i.mileage, 10, 'mileage')),
   }),
   defineItem<FuelItem>({
     id: 0x02,
     kind: 'fuel',
     length: 2,
-    decode: (b, o) => ({ kind: 'fuel', id: 0x02, fuel: u16at(b, o) / 10 }),
+    decode: decodeFuel,
     encode: (w, i) => void w.u16(scaled(i.fuel, 10, 'fuel')),
   }),
   defineItem<RecorderSpeedItem>({
     id: 0x03,
     kind: 'recorderSpeed',
     length: 2,
-    decode: (b, o) => ({ kind: 'recorderSpeed', id: 0x03, speed: u16at(b, o) / 10 }),
+    decode: decodeRecorderSpeed,
     encode: (w, i) => void w.u16(scaled(i.speed, 10, 'speed')),
   }),
   defineItem<ManualAlarmEventItem>({
@@ -278,14 +311,14 @@ export const STANDARD_ITEM_CODECS = [
     id: 0x25,
     kind: 'vehicleSignals',
     length: 4,
-    decode: (b, o) => ({ kind: 'vehicleSignals', id: 0x25, signals: u32at(b, o) }),
+    decode: decodeVehicleSignals,
     encode: (w, i) => void w.u32(i.signals),
   }),
   defineItem<IoStatusItem>({
     id: 0x2a,
     kind: 'ioStatus',
     length: 2,
-    decode: (b, o) => ({ kind: 'ioStatus', id: 0x2a, ioStatus: u16at(b, o) }),
+    decode: decodeIoStatus,
     encode: (w, i) => void w.u16(i.ioStatus),
   }),
   defineItem<AnalogItem>({
@@ -300,14 +333,14 @@ export const STANDARD_ITEM_CODECS = [
     id: 0x30,
     kind: 'signalStrength',
     length: 1,
-    decode: (b, o) => ({ kind: 'signalStrength', id: 0x30, rssi: b[o]! }),
+    decode: decodeSignalStrength,
     encode: (w, i) => void w.u8(i.rssi),
   }),
   defineItem<SatellitesItem>({
     id: 0x31,
     kind: 'satellites',
     length: 1,
-    decode: (b, o) => ({ kind: 'satellites', id: 0x31, satellites: b[o]! }),
+    decode: decodeSatellites,
     encode: (w, i) => void w.u8(i.satellites),
   }),
 ] as const;
