@@ -12,7 +12,8 @@ import { readBcdTime, readBinaryTime } from './time.ts';
  * bytes beyond the life of the input buffer must copy them (`Buffer.from(view)`).
  */
 export class Reader {
-  readonly buf: Buffer;
+  /** The buffer read from; replaced by `reset` when a decoder reuses one Reader across frames. */
+  buf: Buffer;
   pos: number;
   end: number;
 
@@ -27,7 +28,7 @@ export class Reader {
    * frame instead of allocating one; see the packet decoders).
    */
   reset(buf: Buffer, start: number, end: number): this {
-    (this as { buf: Buffer }).buf = buf;
+    this.buf = buf;
     this.pos = start;
     this.end = end;
     return this;
