@@ -25,6 +25,8 @@ export const GATEWAY_ERROR_CODES = {
   IOTHUB_ERR_COMMAND_ENCODE: 'a downlink command could not be encoded',
   IOTHUB_ERR_COMMAND_OFFLINE: 'the device is not connected to this gateway',
   IOTHUB_ERR_COMMAND_EXPIRED: 'the command deadline passed before it could be sent',
+  IOTHUB_ERR_SESSION_FAILED:
+    'processing a message failed unexpectedly: that connection is closed, nothing else is affected',
   IOTHUB_ERR_COMMAND_UNSUPPORTED: 'a downlink command kind this protocol cannot send',
   IOTHUB_ERR_COMMAND_CONNECTION_CLOSED: 'the connection closed before the device answered the command',
   IOTHUB_ERR_COMMAND_UNMATCHED: 'a command reply that matches no pending command',

@@ -188,7 +188,14 @@ export class GatewayServer<F> {
 
   private sweep(): void {
     const now = this.now();
-    for (const c of this.connections) c.tick(now);
+    for (const c of this.connections) {
+      // One connection's failure must never escape the timer (it would end the process).
+      try {
+        c.tick(now);
+      } catch (err) {
+        c.fail(err);
+      }
+    }
   }
 
   private onControl(m: ControlMessage): void {
@@ -381,7 +388,7 @@ export class Connection<F> implements FrameHandler<F> {
       return;
     }
     this.frameAt = now;
-    this.apply(this.session!.step({ type: 'frame', frame }, now));
+    this.step({ type: 'frame', frame }, now);
   }
 
   /** FrameHandler: a framing or decoding issue. */
@@ -407,7 +414,30 @@ export class Connection<F> implements FrameHandler<F> {
       }
       return;
     }
-    this.apply(this.session.step(input, this.gw.now()));
+    this.step(input, this.gw.now());
+  }
+
+  /**
+   * Run one session step and apply it. A session that throws (a bug, or an encoder rejecting a value
+   * a device provoked) costs only this connection: logged with its code, counted, connection closed.
+   */
+  private step(input: SessionInput<F>, now: number): void {
+    let result: StepResult;
+    try {
+      result = this.session!.step(input, now);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.apply(result);
+  }
+
+  /** Close this connection after an unexpected error in its own processing. */
+  fail(err: unknown): void {
+    if (this.closed) return;
+    this.gw.metrics.sessionIssue('IOTHUB_ERR_SESSION_FAILED');
+    this.log.error({ err, code: 'IOTHUB_ERR_SESSION_FAILED', imei: this.deviceImei }, 'session step failed');
+    this.close('IOTHUB_ERR_SESSION_FAILED', err instanceof Error ? err.message : String(err));
   }
 
   tick(now: number): void {
@@ -416,7 +446,7 @@ export class Connection<F> implements FrameHandler<F> {
       this.limit('IOTHUB_ERR_IDLE_TIMEOUT', `idle for ${now - this.lastReadAt} ms`);
       return;
     }
-    if (this.session) this.apply(this.session.step({ type: 'tick' }, now));
+    if (this.session) this.step({ type: 'tick' }, now);
     if (
       this.deviceImei !== null &&
       now - this.lastRefresh > this.gw.options.routeTtlMs / 3 &&
@@ -574,11 +604,11 @@ export class Connection<F> implements FrameHandler<F> {
     ).then((input) => {
       this.awaiting--;
       if (this.closed || !this.session) return;
-      this.apply(this.session.step(input, this.gw.now()));
+      this.step(input, this.gw.now());
       while (this.awaiting === 0 && this.held.length > 0 && !this.closed) {
         const f = this.held.shift()!;
         this.frameAt = this.gw.now();
-        this.apply(this.session.step({ type: 'frame', frame: f }, this.frameAt));
+        this.step({ type: 'frame', frame: f }, this.frameAt);
       }
     });
   }

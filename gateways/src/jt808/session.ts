@@ -475,7 +475,9 @@ export class Jt808Session implements Session<Jt808Frame> {
       const last = this.resendAt.get(key);
       if (last !== undefined && now - last < this.o.resendAfterMs) continue;
       this.resendAt.set(key, now);
-      const indexes = m.header.version === 2019 ? m.missing : m.missing.slice(0, 255);
+      // One 0x8003 must fit one frame (body ≤ 1023 bytes): 2019 has a WORD count (≤ 509 indexes of
+      // 2 bytes after serial + count), 2013 a BYTE count (≤ 255). The rest is asked for next time.
+      const indexes = m.missing.slice(0, m.header.version === 2019 ? 509 : 255);
       this.reply(
         m.header,
         { type: 'resend-subpackage-request', body: { firstSerial: m.firstSerial, packageIndexes: indexes } },

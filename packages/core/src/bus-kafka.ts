@@ -56,7 +56,12 @@ type KafkaStream = MessagesStream<string, Buffer, string, string>;
 export class KafkaBus implements Bus {
   readonly #options: Required<Omit<KafkaBusOptions, 'onError'>>;
   readonly #onError: (error: Error, context: string) => void;
-  readonly #producer: Producer<string, Buffer, string, string>;
+  #producer: Producer<string, Buffer, string, string>;
+  /** Records waiting for the in-flight send to finish; sent together as the next batch. */
+  #queue: { records: BusRecord[]; resolve: () => void; reject: (error: BusError) => void }[] = [];
+  #sending = false;
+  /** The last send failed or timed out: its outcome at the broker is unknown. */
+  #producerSuspect = false;
   readonly #subscriptions = new Set<KafkaSubscription>();
   #ready = false;
   #closed = false;
@@ -77,16 +82,7 @@ export class KafkaBus implements Bus {
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
     };
     this.#onError = options.onError ?? (() => {});
-    this.#producer = new Producer<string, Buffer, string, string>({
-      ...this.#clientOptions('producer'),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      autocreateTopics: this.#options.autocreateTopics,
-      serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-    });
-    this.#producer.on('client:broker:failed', () => {
-      this.#setReady(false);
-    });
+    this.#producer = this.#createProducer();
     this.#checkConnection();
   }
 
@@ -94,9 +90,54 @@ export class KafkaBus implements Bus {
     return this.#ready && !this.#closed;
   }
 
-  async publish(records: BusRecord[]): Promise<void> {
-    if (this.#closed) throw new BusError('IOTHUB_ERR_BUS_CLOSED');
-    if (records.length === 0) return;
+  /**
+   * Publish with acks=all; resolves when the brokers acknowledged every record.
+   *
+   * One send is in flight at a time: records published meanwhile wait and go out together as the
+   * next batch (in arrival order, so per-key order holds). @platformatic/kafka 1.35 gives two
+   * overlapping sends of an idempotent producer to one partition the same sequence number, and
+   * the broker then rejects everything that follows (OUT_OF_ORDER_SEQUENCE_NUMBER, found by the
+   * Kafka-outage test). After a failed or timed-out send the producer is replaced, because its
+   * sequence numbers may no longer match the broker's.
+   */
+  publish(records: BusRecord[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new BusError('IOTHUB_ERR_BUS_CLOSED'));
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ records, resolve, reject });
+      if (!this.#sending) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        if (this.#closed) {
+          for (const e of batch) e.reject(new BusError('IOTHUB_ERR_BUS_CLOSED'));
+          continue;
+        }
+        const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((e) => e.records);
+        try {
+          await this.#send(records);
+          for (const e of batch) e.resolve();
+        } catch (error) {
+          const err =
+            error instanceof BusError
+              ? error
+              : new BusError('IOTHUB_ERR_BUS_PUBLISH', errorMessage(error), { cause: error });
+          for (const e of batch) e.reject(err);
+        }
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  async #send(records: BusRecord[]): Promise<void> {
+    if (this.#producerSuspect) this.#replaceProducer();
     let timer: NodeJS.Timeout | undefined;
     try {
       const sent = this.#producer.send({
@@ -127,6 +168,7 @@ export class KafkaBus implements Bus {
       await Promise.race([sent, deadline]);
       this.#setReady(true);
     } catch (error) {
+      this.#producerSuspect = true;
       if (error instanceof BusError) {
         this.#setReady(false);
         throw error;
@@ -142,6 +184,28 @@ export class KafkaBus implements Bus {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+  }
+
+  #createProducer(): Producer<string, Buffer, string, string> {
+    const producer = new Producer<string, Buffer, string, string>({
+      ...this.#clientOptions('producer'),
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: this.#options.autocreateTopics,
+      serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    });
+    producer.on('client:broker:failed', () => {
+      this.#setReady(false);
+    });
+    return producer;
+  }
+
+  /** A fresh producer (new producer id and sequence numbers) after a send with an unknown outcome. */
+  #replaceProducer(): void {
+    const old = this.#producer;
+    this.#producer = this.#createProducer();
+    this.#producerSuspect = false;
+    void old.close().catch((error: unknown) => this.#onError(asError(error), 'producer close'));
   }
 
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
