@@ -5,7 +5,8 @@
  *   pnpm start                               the embedded process: every service that exists, in one
  *                                            process (in-memory bus and route table unless REDIS_URL /
  *                                            KAFKA_BROKERS are set); Ctrl-C stops it cleanly
- *   iothub gateway --protocol jt808|jimi     one gateway (fleet mode: one process per protocol)
+ *   iothub gateway --protocol jt808|jimi     one gateway (fleet mode: one process per protocol;
+ *                                            GATEWAY_WORKERS=N > 1 forks N workers on the port)
  *   iothub status                            what this build can do
  *   pnpm decode <jt808|gt06|jt1078> <hex>    decode captured bytes and print them as JSON
  *
@@ -15,7 +16,7 @@
 import type { CodecIssue } from '@iothub/codec';
 import { fromHex, gt06, jt808, jt1078 } from '@iothub/codec';
 import { ConfigError, createLogger, type IothubConfig, loadConfig, onShutdown } from '@iothub/core';
-import { type GatewayProtocolName, startGatewayApp } from '@iothub/gateways';
+import { type GatewayProtocolName, runGatewayCluster, startGatewayApp } from '@iothub/gateways';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const [command, ...rest] = args;
@@ -188,7 +189,11 @@ else if (command === 'gateway') {
   if (!p) {
     process.stderr.write('usage: iothub gateway --protocol jt808|jimi\n');
     code = 2;
-  } else code = await serve([p]);
+  } else {
+    // GATEWAY_WORKERS > 1: node:cluster workers share the device port (gateways/src/cluster.ts).
+    const cfg = config();
+    code = cfg.gateway.workers > 1 ? await runGatewayCluster(cfg, { protocol: p }) : await serve([p]);
+  }
 } else if (command === 'status') code = status();
 else if (command === 'decode') code = decode(rest[0], rest[1]);
 else {

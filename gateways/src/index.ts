@@ -4,6 +4,7 @@
  */
 
 export * from './app.ts';
+export * from './cluster.ts';
 export * from './common/errors.ts';
 export * from './common/file-store.ts';
 export * from './common/metrics.ts';
