@@ -1,6 +1,6 @@
 import { CodecError } from '../../errors.ts';
 import { defineMessage } from '../message.ts';
-import { type AvAlarmFlags, readAvAlarmFlags, writeAvAlarmFlags, writeAvTime } from './av-fields.ts';
+import { type AvAlarmFlags, readAvResourceSelector, writeAvResourceSelector } from './av-fields.ts';
 
 /**
  * 0x1205 Terminal uploads its audio/video resource list (T→P), the answer to 0x9205.
@@ -67,20 +67,9 @@ export const m1205 = defineMessage({
     const items: AvResourceItem[] = [];
     // Tolerant: a declared total larger than the body is not trusted (no pre-allocation, stop at the end).
     for (let i = 0; i < total && r.remaining >= ITEM_LENGTH; i++) {
-      const channel = r.u8();
-      const startTime = r.bcdTime(ctx.timeOffsetMinutes);
-      const endTime = r.bcdTime(ctx.timeOffsetMinutes);
-      const flags = readAvAlarmFlags(r);
+      const selector = readAvResourceSelector(r, ctx);
       items.push({
-        channel,
-        startTime,
-        endTime,
-        alarmFlags: flags.alarmFlags,
-        alarmFlagsLow: flags.alarmFlagsLow,
-        alarmFlagsHigh: flags.alarmFlagsHigh,
-        mediaType: r.u8(),
-        streamType: r.u8(),
-        storageType: r.u8(),
+        ...selector,
         fileSize: r.u32(),
       });
     }
@@ -90,11 +79,8 @@ export const m1205 = defineMessage({
     if (!Array.isArray(b.items)) throw new CodecError('IOTHUB_ERR_ENCODE_VALUE', 'items must be an array');
     w.u16(b.replySerial).u32(b.total);
     for (const it of b.items) {
-      w.u8(it.channel);
-      writeAvTime(w, it.startTime, ctx, 'startTime');
-      writeAvTime(w, it.endTime, ctx, 'endTime');
-      writeAvAlarmFlags(w, it);
-      w.u8(it.mediaType).u8(it.streamType).u8(it.storageType).u32(it.fileSize);
+      writeAvResourceSelector(w, it, ctx);
+      w.u32(it.fileSize);
     }
   },
 });

@@ -1,5 +1,5 @@
 import { defineMessage } from '../message.ts';
-import { type AvAlarmFlags, readAvAlarmFlags, writeAvAlarmFlags, writeAvTime } from './av-fields.ts';
+import { type AvAlarmFlags, readAvResourceSelector, writeAvResourceSelector } from './av-fields.ts';
 
 /**
  * 0x9205 Query audio/video resource list (P→T), answered with 0x1205.
@@ -36,27 +36,9 @@ export const m9205 = defineMessage({
   type: 'query-av-resources',
   direction: 'down',
   decode(r, ctx): QueryAvResources {
-    const channel = r.u8();
-    const startTime = r.bcdTime(ctx.timeOffsetMinutes);
-    const endTime = r.bcdTime(ctx.timeOffsetMinutes);
-    const flags = readAvAlarmFlags(r);
-    return {
-      channel,
-      startTime,
-      endTime,
-      alarmFlags: flags.alarmFlags,
-      alarmFlagsLow: flags.alarmFlagsLow,
-      alarmFlagsHigh: flags.alarmFlagsHigh,
-      mediaType: r.u8(),
-      streamType: r.u8(),
-      storageType: r.u8(),
-    };
+    return readAvResourceSelector(r, ctx);
   },
   encode(w, b: QueryAvResources, ctx) {
-    w.u8(b.channel);
-    writeAvTime(w, b.startTime, ctx, 'startTime');
-    writeAvTime(w, b.endTime, ctx, 'endTime');
-    writeAvAlarmFlags(w, b);
-    w.u8(b.mediaType).u8(b.streamType).u8(b.storageType);
+    writeAvResourceSelector(w, b, ctx);
   },
 });

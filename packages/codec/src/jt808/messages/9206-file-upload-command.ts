@@ -1,5 +1,5 @@
 import { defineMessage } from '../message.ts';
-import { type AvAlarmFlags, readAvAlarmFlags, writeAvAlarmFlags, writeAvString, writeAvTime } from './av-fields.ts';
+import { type AvAlarmFlags, readAvResourceSelector, writeAvResourceSelector, writeAvString } from './av-fields.ts';
 
 /**
  * 0x9206 File upload command (P→T): upload recordings to an FTP server. Acked with 0x0001, later
@@ -69,27 +69,8 @@ export const m9206 = defineMessage({
     const username = r.lengthPrefixedString(1);
     const password = r.lengthPrefixedString(1);
     const uploadPath = r.lengthPrefixedString(1);
-    const channel = r.u8();
-    const startTime = r.bcdTime(ctx.timeOffsetMinutes);
-    const endTime = r.bcdTime(ctx.timeOffsetMinutes);
-    const flags = readAvAlarmFlags(r);
-    return {
-      ftpHost,
-      ftpPort,
-      username,
-      password,
-      uploadPath,
-      channel,
-      startTime,
-      endTime,
-      alarmFlags: flags.alarmFlags,
-      alarmFlagsLow: flags.alarmFlagsLow,
-      alarmFlagsHigh: flags.alarmFlagsHigh,
-      mediaType: r.u8(),
-      streamType: r.u8(),
-      storageType: r.u8(),
-      conditions: r.u8(),
-    };
+    const selector = readAvResourceSelector(r, ctx);
+    return { ftpHost, ftpPort, username, password, uploadPath, ...selector, conditions: r.u8() };
   },
   encode(w, b: FileUploadCommand, ctx) {
     writeAvString(w, b.ftpHost, 'ftpHost');
@@ -97,10 +78,7 @@ export const m9206 = defineMessage({
     writeAvString(w, b.username, 'username');
     writeAvString(w, b.password, 'password');
     writeAvString(w, b.uploadPath, 'uploadPath');
-    w.u8(b.channel);
-    writeAvTime(w, b.startTime, ctx, 'startTime');
-    writeAvTime(w, b.endTime, ctx, 'endTime');
-    writeAvAlarmFlags(w, b);
-    w.u8(b.mediaType).u8(b.streamType).u8(b.storageType).u8(b.conditions);
+    writeAvResourceSelector(w, b, ctx);
+    w.u8(b.conditions);
   },
 });

@@ -107,3 +107,43 @@ export function isAllZero(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
 }
+
+/**
+ * The resource selector shared by 0x1205 items, 0x9205 and 0x9206 (same wire order in all three):
+ * channel BYTE, start BCD6, end BCD6, 64-bit alarm flags, media type BYTE, stream type BYTE, storage
+ * type BYTE. Each message documents what the values mean in its own context.
+ */
+export interface AvResourceSelector extends AvAlarmFlags {
+  channel: number;
+  startTime: Date | null;
+  endTime: Date | null;
+  mediaType: number;
+  streamType: number;
+  storageType: number;
+}
+
+export function readAvResourceSelector(r: Reader, ctx: Jt808Context): Required<AvResourceSelector> {
+  const channel = r.u8();
+  const startTime = r.bcdTime(ctx.timeOffsetMinutes);
+  const endTime = r.bcdTime(ctx.timeOffsetMinutes);
+  const flags = readAvAlarmFlags(r);
+  return {
+    channel,
+    startTime,
+    endTime,
+    alarmFlags: flags.alarmFlags,
+    alarmFlagsLow: flags.alarmFlagsLow,
+    alarmFlagsHigh: flags.alarmFlagsHigh,
+    mediaType: r.u8(),
+    streamType: r.u8(),
+    storageType: r.u8(),
+  };
+}
+
+export function writeAvResourceSelector(w: Writer, b: AvResourceSelector, ctx: Jt808Context): void {
+  w.u8(b.channel);
+  writeAvTime(w, b.startTime, ctx, 'startTime');
+  writeAvTime(w, b.endTime, ctx, 'endTime');
+  writeAvAlarmFlags(w, b);
+  w.u8(b.mediaType).u8(b.streamType).u8(b.storageType);
+}
