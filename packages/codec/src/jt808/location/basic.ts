@@ -92,8 +92,9 @@ export function readBasicLocation(r: Reader, ctx: Jt808Context): BasicLocation {
   return loc;
 }
 
-function u32at(b: Buffer, o: number): number {
-  return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+/** Big-endian DWORD at `o` (the caller has checked the bounds); integer operations only. */
+export function u32at(b: Buffer, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 /**

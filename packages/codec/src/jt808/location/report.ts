@@ -3,7 +3,14 @@ import { readBcdTime } from '../../core/time.ts';
 import type { Writer } from '../../core/writer.ts';
 import type { Jt808Context } from '../message.ts';
 import { alarmNames, type Jt808AlarmName } from './alarm-bits.ts';
-import { BASIC_LOCATION_LENGTH, type BasicLocation, writeBasicLocation } from './basic.ts';
+import {
+  BASIC_LOCATION_LENGTH,
+  type BasicLocation,
+  int32Degrees,
+  signedDegrees,
+  u32at,
+  writeBasicLocation,
+} from './basic.ts';
 import {
   type LocationItem,
   type LocationTrailing,
@@ -28,24 +35,6 @@ export interface LocationReport extends BasicLocation {
   trailing?: LocationTrailing;
 }
 
-// Local copies of basic.ts's read helpers: this is the hot path, and a cross-module call costs a
-// live-binding getter under tsx (esbuild's CJS output).
-function u32at(b: Buffer, o: number): number {
-  // Integer operations only (no float multiply): the caller has checked the bounds.
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-/** Signed degrees; a zero magnitude is +0 whatever the hemisphere bit (kept in `status`). */
-function degrees(magnitude: number, negative: number): number {
-  if (magnitude === 0) return 0;
-  return negative !== 0 ? -magnitude / 1e6 : magnitude / 1e6;
-}
-
-/** A coordinate DWORD read as int32: the signed vendor form (basic.ts header). */
-function int32Degrees(dword: number): number {
-  return (dword | 0) / 1e6;
-}
-
 /** Reads a report from `r.pos` to `r.end` (consumes everything). Throws only when < 28 bytes. */
 export function readLocationReport(r: Reader, ctx: Jt808Context): LocationReport {
   r.need(BASIC_LOCATION_LENGTH);
@@ -62,8 +51,8 @@ export function readLocationReport(r: Reader, ctx: Jt808Context): LocationReport
   const report: LocationReport = {
     alarm,
     status,
-    latitude: signed ? int32Degrees(lat) : degrees(lat, status & 0x4),
-    longitude: signed ? int32Degrees(lon) : degrees(lon, status & 0x8),
+    latitude: signed ? int32Degrees(lat) : signedDegrees(lat, status & 0x4),
+    longitude: signed ? int32Degrees(lon) : signedDegrees(lon, status & 0x8),
     altitude: (b[p + 16]! << 8) | b[p + 17]!,
     speed: ((b[p + 18]! << 8) | b[p + 19]!) / 10,
     course: (b[p + 20]! << 8) | b[p + 21]!,
