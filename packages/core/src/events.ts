@@ -22,6 +22,7 @@ export const EVENT_KINDS = [
   'resource-list', // JT/T 1078 0x1205
   'attachment', // active-safety attachments (0x1210–0x1212)
   'info', // other decoded device information (attributes, parameters, driver id, ...)
+  'instruct-result', // an API command's outcome delivered later (async sendInstruct, offline command): published by the instruction server
   'unknown', // a message the codec does not know: raw bytes kept
 ] as const;
 

@@ -1,0 +1,2 @@
+/** @iothub/instruction-server: Jimi-compatible instruction API (sendInstruct, offline commands) on API_PORT. */
+export {};

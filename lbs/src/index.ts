@@ -1,0 +1,2 @@
+/** @iothub/lbs: LBS service: resolves WiFi access points and cell towers to positions (GET /loc/query). */
+export {};
