@@ -144,3 +144,76 @@ describe('gateway cluster mode (GATEWAY_WORKERS=2)', () => {
     expect(out).toMatch(/stopped \(exit 0\)/);
   });
 });
+
+describe('gateway cluster mode: crash loops', () => {
+  let child: ChildProcess | null = null;
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  it('a slot killed 5 times within the window is given up (/health degraded); all given up → exit 1', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GATEWAY_WORKERS: '2',
+      JIMI_PORT: '0',
+      ADMIN_PORT: '0',
+      LOG_LEVEL: 'fatal',
+    };
+    for (const k of ['REDIS_URL', 'KAFKA_BROKERS', 'GATE_ID']) delete env[k];
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/iothub.ts', 'gateway', '--protocol', 'jimi'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let out = '';
+    proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    const adminPort = Number(await until('the primary status line', () => /ready on :(\d+)/.exec(out)?.[1], 60_000));
+    const admin = `http://127.0.0.1:${adminPort}`;
+    const health = async () =>
+      (await getJson(`${admin}/health`)) as { status: number; body: Health & { status: string } };
+
+    // Kill every process the slot runs, as soon as it has a pid, until the primary gives up on it.
+    const killed = new Set<number>();
+    const crashLoop = async (index: number) =>
+      until(
+        `slot ${index} given up`,
+        async () => {
+          if (new RegExp(`worker ${index} pid \\d+ exited [^\\n]*giving up`).test(out)) return true;
+          if (proc.exitCode !== null) return true;
+          const w = (await health()).body.workers.find((x) => x.worker === index);
+          if (w?.pid && !killed.has(w.pid) && (w.state === 'starting' || w.state === 'ready')) {
+            killed.add(w.pid);
+            try {
+              process.kill(w.pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
+          return undefined;
+        },
+        90_000,
+      );
+
+    await crashLoop(0);
+    await until(
+      'worker 1 ready',
+      async () => ((await health()).body.workers[1]?.state === 'ready' ? true : undefined),
+      60_000,
+    );
+    const degraded = await health();
+    expect(degraded.body.status).toBe('degraded');
+    expect(degraded.body.workers[0]?.state).toBe('given-up');
+    expect(out).toMatch(/worker 0 pid \d+ exited \(code -, signal SIGKILL\): giving up after 5 crashes/);
+
+    await crashLoop(1);
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    expect(code, out).toBe(1);
+  });
+});
