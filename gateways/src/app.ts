@@ -102,7 +102,10 @@ export async function startGatewayApp(config: IothubConfig, options: GatewayAppO
               imeiFromAuth: g.jt808ImeiSource === 'auth-imei',
               includeRaw: g.eventIncludeRaw,
             }) as Protocol<unknown>)
-          : (jimiProtocol({ includeRaw: g.eventIncludeRaw }) as Protocol<unknown>);
+          : (jimiProtocol({
+              includeRaw: g.eventIncludeRaw,
+              ...(g.jimiTimeZone === 'login' ? { timeZoneFromLogin: true } : { timeOffsetMinutes: g.jimiTimeZone }),
+            }) as Protocol<unknown>);
       // Two gateways in one process need two identities; the default `<host>-<port>` already
       // differs unless the ports are ephemeral or GATE_ID is set explicitly.
       const base = gateIdFor(config, port);

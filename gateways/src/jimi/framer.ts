@@ -23,11 +23,18 @@ export interface JimiFramerOptions {
   dropBadCrc?: boolean;
   /** Decode options (wire time zone, device model profile). */
   decode?: gt06.Gt06DecodeOptions;
+  /**
+   * Take the wire time zone from the device's login (§3.9: the time zone word of a LEN 0x11 login)
+   * for the frames that follow it on this connection; `decode.timeOffsetMinutes` applies until then
+   * and to logins without one.
+   */
+  timeZoneFromLogin?: boolean;
 }
 
 export class JimiFramer implements ProtocolFramer<JimiFrame> {
   readonly #framer: gt06.Gt06Framer;
-  readonly #decode: gt06.Gt06DecodeOptions | undefined;
+  #decode: gt06.Gt06DecodeOptions | undefined;
+  readonly #timeZoneFromLogin: boolean;
   #handler: FrameHandler<JimiFrame> | null = null;
   readonly #sink: gt06.Gt06FrameSink;
 
@@ -36,6 +43,7 @@ export class JimiFramer implements ProtocolFramer<JimiFrame> {
     if (options.dropBadCrc !== undefined) framerOptions.dropBadCrc = options.dropBadCrc;
     this.#framer = new gt06.Gt06Framer(framerOptions);
     this.#decode = options.decode;
+    this.#timeZoneFromLogin = options.timeZoneFromLogin ?? false;
     this.#sink = {
       frame: (frame, crcOk) => this.#emit(frame, 0, frame.length, crcOk),
       frameAt: (buf, start, end, crcOk) => this.#emit(buf, start, end, crcOk),
@@ -63,6 +71,10 @@ export class JimiFramer implements ProtocolFramer<JimiFrame> {
     if (!r.ok) {
       handler.issue(r.issue);
       return;
+    }
+    if (this.#timeZoneFromLogin && r.message.type === 'login' && r.message.body.timeZone) {
+      // Per device (product.md, jimi-gt06.md §8.8): old firmware sends local time.
+      this.#decode = { ...this.#decode, timeOffsetMinutes: r.message.body.timeZone.offsetMinutes };
     }
     // The framer has already reported a CRC mismatch; report only the decoder's own issues.
     for (const issue of r.issues) if (issue.code !== 'IOTHUB_ERR_FRAME_CHECKSUM') handler.issue(issue);

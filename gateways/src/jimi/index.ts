@@ -18,6 +18,8 @@ export interface JimiProtocolOptions extends JimiSessionOptions {
   dropBadCrc?: boolean;
   /** Wire time zone of the date-time fields, minutes east of UTC (old firmware sends local time, §8.8). Default 0. */
   timeOffsetMinutes?: number;
+  /** Use the time zone each device announces in its login instead (from the login on; `JIMI_TIME_ZONE=login`). */
+  timeZoneFromLogin?: boolean;
   /** Device model profile for layout variants the frame cannot tell (codec `models.ts`). */
   model?: string;
 }
@@ -26,12 +28,13 @@ export function jimiProtocol(options: JimiProtocolOptions = {}): Protocol<JimiFr
   const decode: gt06.Gt06DecodeOptions = {};
   if (options.timeOffsetMinutes !== undefined) decode.timeOffsetMinutes = options.timeOffsetMinutes;
   if (options.model !== undefined) decode.model = options.model;
-  const { dropBadCrc, timeOffsetMinutes: _t, model: _m, ...sessionOptions } = options;
+  const { dropBadCrc, timeOffsetMinutes: _t, timeZoneFromLogin, model: _m, ...sessionOptions } = options;
   return {
     name: 'jimi',
     createFramer({ maxFrameSize }) {
       const framerOptions: ConstructorParameters<typeof JimiFramer>[0] = { maxFrameSize, decode };
       if (dropBadCrc !== undefined) framerOptions.dropBadCrc = dropBadCrc;
+      if (timeZoneFromLogin) framerOptions.timeZoneFromLogin = true;
       return new JimiFramer(framerOptions);
     },
     createSession(context: SessionContext) {

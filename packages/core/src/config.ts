@@ -106,6 +106,11 @@ export interface GatewayConfig {
   eventIncludeRaw: boolean;
   /** Where a JT/T 808 device's `deviceImei` comes from. */
   jt808ImeiSource: Jt808ImeiSource;
+  /**
+   * Wire time zone of Jimi date-time fields: minutes east of UTC, or `login` = the offset each device
+   * announces in its 0x01 login (§3.9), UTC until then and for logins without one.
+   */
+  jimiTimeZone: number | 'login';
 }
 
 export interface IothubConfig {
@@ -180,6 +185,7 @@ export const CONFIG_DEFAULTS = {
   mediaDir: 'data/media',
   eventIncludeRaw: true,
   jt808ImeiSource: 'phone',
+  jimiTimeZone: 0 as number | 'login',
   redisPort: 6379,
 } as const;
 
@@ -221,6 +227,22 @@ interface Found {
   value: string;
   /** True when it came from an alias. */
   alias: boolean;
+}
+
+/** JIMI_TIME_ZONE: `utc` (default), `login`, or a fixed offset `+08:00` / `-03:30` / `+8`. */
+function readJimiTimeZone(r: Reader): number | 'login' {
+  const f = r.find('JIMI_TIME_ZONE');
+  if (f === undefined) return CONFIG_DEFAULTS.jimiTimeZone;
+  const v = f.value.toLowerCase();
+  if (v === 'utc' || v === 'z') return 0;
+  if (v === 'login') return 'login';
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(v);
+  const minutes = m ? Number(m[2]) * 60 + Number(m[3] ?? 0) : Number.NaN;
+  if (!m || Number(m[3] ?? 0) > 59 || minutes > 14 * 60) {
+    r.bad(f, 'expected utc, login, or an offset from -14:00 to +14:00 such as +08:00');
+    return CONFIG_DEFAULTS.jimiTimeZone;
+  }
+  return m[1] === '-' ? -minutes : minutes;
 }
 
 /** Reads variables and collects issues (all of them, not only the first). */
@@ -669,6 +691,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     'auth-imei',
   ]);
 
+  const jimiTimeZone = readJimiTimeZone(r);
+
   if (r.issues.length > 0) throw new ConfigError(r.issues);
 
   const gateway: GatewayConfig = Object.freeze({
@@ -688,6 +712,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     mediaDir,
     eventIncludeRaw,
     jt808ImeiSource,
+    jimiTimeZone,
   });
   return Object.freeze({
     mode,
