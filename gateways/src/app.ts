@@ -72,7 +72,7 @@ export async function startGatewayApp(config: IothubConfig, options: GatewayAppO
           brokers: [...config.kafkaBrokers],
           onError: (err, context) => logger.warn({ err, context, code: 'IOTHUB_ERR_BUS' }, 'kafka'),
         })
-      : new MemoryBus());
+      : new MemoryBus({ retention: config.memoryBusRetention, trimConsumed: true }));
   if (!options.bus) owned.push(() => bus.close());
   const routes =
     options.routes ?? (config.redisUrl ? new RedisRouteTable({ redis: config.redisUrl }) : new MemoryRouteTable());

@@ -25,6 +25,46 @@ if (brokers !== undefined) {
   });
 
   describe('KafkaBus specifics', () => {
+    it('publishes far over the broker message.max.bytes (1 MiB) go through in parts, in order', async () => {
+      const bus = new KafkaBus({ brokers: list, clientId: 'iothub-test', retryDelayMs: 100 });
+      const topic = uniqueTopic();
+      try {
+        // one 4.8 MB publish, then 3,000 single-record publishes at once (they queue behind it)
+        const big = Array.from({ length: 8_000 }, (_, i) => ({
+          topic,
+          key: `d${i % 50}`,
+          value: Buffer.alloc(600, i % 256),
+        }));
+        const small = Array.from({ length: 3_000 }, (_, i) => [
+          { topic, key: `d${i % 50}`, value: Buffer.from(`s${i}`) },
+        ]);
+        await Promise.all([bus.publish(big), ...small.map((r) => bus.publish(r))]);
+        const seen = new Map<string, string[]>();
+        let total = 0;
+        const sub = await bus.subscribe({
+          topics: [topic],
+          groupId: `g-${topic}`,
+          handler: async (batch) => {
+            for (const m of batch) {
+              const list = seen.get(m.key) ?? [];
+              list.push(m.value.length === 600 ? `b${m.value[0]}` : m.value.toString());
+              seen.set(m.key, list);
+              total++;
+            }
+          },
+        });
+        await waitFor(() => total >= 11_000, 90_000, 'every record');
+        await sub.close();
+        expect(total).toBe(11_000);
+        // per key: the big publish's records first (it was queued first), then the small ones in order
+        const d0 = seen.get('d0') ?? [];
+        expect(d0.slice(0, 160)).toEqual(Array.from({ length: 160 }, (_, j) => `b${(j * 50) % 256}`));
+        expect(d0.slice(160)).toEqual(Array.from({ length: 60 }, (_, j) => `s${j * 50}`));
+      } finally {
+        await bus.close();
+      }
+    });
+
     it('an unreachable broker rejects publish with IOTHUB_ERR_BUS_UNAVAILABLE', async () => {
       const bus = new KafkaBus({
         brokers: ['127.0.0.1:1'],

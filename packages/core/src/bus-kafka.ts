@@ -44,6 +44,14 @@ export interface KafkaBusOptions {
   autocreateTopics?: boolean;
   /** Most records handed to one handler call (default 500). */
   maxBatch?: number;
+  /**
+   * Most bytes (values, keys, headers and a per-record allowance) in one produce request (default
+   * 768 KiB). Records published while a send is in flight are sent together next, but never more
+   * than this at once: the broker refuses a partition batch over `message.max.bytes` (1 MiB by
+   * default), and one refused send used to fail every publish waiting in it (issue #3: the
+   * throughput collapse under overload). A single publish larger than this goes out in parts.
+   */
+  maxSendBytes?: number;
   /** Consumer group session timeout, ms (default 10 000). */
   sessionTimeoutMs?: number;
   /** Called for errors that do not reach a caller (commit failures, broken streams), for logging. */
@@ -51,6 +59,12 @@ export interface KafkaBusOptions {
 }
 
 type KafkaMessage = Message<string, Buffer, string, string>;
+/** A `publish` call waiting for its send. */
+interface QueuedPublish {
+  records: BusRecord[];
+  resolve: () => void;
+  reject: (error: BusError) => void;
+}
 type KafkaStream = MessagesStream<string, Buffer, string, string>;
 
 export class KafkaBus implements Bus {
@@ -58,7 +72,7 @@ export class KafkaBus implements Bus {
   readonly #onError: (error: Error, context: string) => void;
   #producer: Producer<string, Buffer, string, string>;
   /** Records waiting for the in-flight send to finish; sent together as the next batch. */
-  #queue: { records: BusRecord[]; resolve: () => void; reject: (error: BusError) => void }[] = [];
+  #queue: QueuedPublish[] = [];
   #sending = false;
   /** The last send failed or timed out: its outcome at the broker is unknown. */
   #producerSuspect = false;
@@ -79,6 +93,7 @@ export class KafkaBus implements Bus {
       retryDelayMs: options.retryDelayMs ?? 250,
       autocreateTopics: options.autocreateTopics ?? true,
       maxBatch: options.maxBatch ?? 500,
+      maxSendBytes: options.maxSendBytes ?? 768 * 1024,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
     };
     this.#onError = options.onError ?? (() => {});
@@ -113,15 +128,18 @@ export class KafkaBus implements Bus {
     this.#sending = true;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
+        const batch = this.#takeBatch();
         if (this.#closed) {
           for (const e of batch) e.reject(new BusError('IOTHUB_ERR_BUS_CLOSED'));
           continue;
         }
-        const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((e) => e.records);
         try {
-          await this.#send(records);
+          if (batch.length === 1) {
+            // one publish: in parts of at most maxSendBytes, in order
+            for (const part of splitBySize(batch[0]!.records, this.#options.maxSendBytes)) await this.#send(part);
+          } else {
+            await this.#send(batch.flatMap((e) => e.records));
+          }
           for (const e of batch) e.resolve();
         } catch (error) {
           const err =
@@ -134,6 +152,19 @@ export class KafkaBus implements Bus {
     } finally {
       this.#sending = false;
     }
+  }
+
+  /** The queued publishes of the next send: whole publishes, in order, up to maxSendBytes (at least one). */
+  #takeBatch(): QueuedPublish[] {
+    let bytes = 0;
+    let n = 0;
+    for (const e of this.#queue) {
+      const size = recordsSize(e.records);
+      if (n > 0 && bytes + size > this.#options.maxSendBytes) break;
+      bytes += size;
+      n++;
+    }
+    return this.#queue.splice(0, n);
   }
 
   async #send(records: BusRecord[]): Promise<void> {
@@ -467,6 +498,39 @@ class KafkaSubscription implements BusSubscription {
       this.#wake = done;
     });
   }
+}
+
+/** Estimated produce-request bytes of a record: value, key, headers, and the record framing. */
+function recordSize(r: BusRecord): number {
+  let size = r.value.length + r.key.length + 64;
+  if (r.headers !== undefined) for (const [k, v] of Object.entries(r.headers)) size += k.length + v.length + 8;
+  return size;
+}
+
+function recordsSize(records: readonly BusRecord[]): number {
+  let size = 0;
+  for (const r of records) size += recordSize(r);
+  return size;
+}
+
+/** Consecutive parts of at most `maxBytes` each (a record larger than that is a part of its own). */
+export function splitBySize(records: BusRecord[], maxBytes: number): BusRecord[][] {
+  if (recordsSize(records) <= maxBytes) return [records];
+  const parts: BusRecord[][] = [];
+  let part: BusRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = recordSize(r);
+    if (part.length > 0 && bytes + size > maxBytes) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(r);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function byPartition(batch: KafkaMessage[]): KafkaMessage[][] {

@@ -9,8 +9,10 @@
  *    member consumes a partition at a time (others take over when it closes); the offset is
  *    committed only after the handler resolves; a rejection redelivers the same batch after
  *    `retryDelayMs` (at-least-once);
- *  - optional retention: at most `retention` records per partition are kept (the oldest go first;
- *    a group behind the retained start resumes at the oldest retained record, like Kafka).
+ *  - optional retention: at most `retention` records per partition are kept (the oldest go first,
+ *    in chunks; a group behind the retained start resumes at the oldest retained record, like Kafka);
+ *  - optional `trimConsumed`: records every consumer group of the partition has committed past are
+ *    released at once (the embedded process: memory follows the consumers' lag, not the uptime).
  */
 
 import type { Bus, BusMessage, BusRecord, BusSubscription, SubscribeOptions } from './bus.ts';
@@ -21,6 +23,8 @@ export interface MemoryBusOptions {
   partitions?: number;
   /** Records kept per partition (default: unbounded). */
   retention?: number;
+  /** Release records once every group that consumes the partition has committed past them. */
+  trimConsumed?: boolean;
   /** Most records handed to one handler call (default 500). */
   maxBatch?: number;
   /** Wait before redelivering a batch whose handler rejected (default 20 ms). */
@@ -57,6 +61,9 @@ interface Group {
 export class MemoryBus implements Bus {
   readonly #partitions: number;
   readonly #retention: number;
+  /** Records over `retention` dropped at once (amortises the array shift). */
+  readonly #retentionSlack: number;
+  readonly #trimConsumed: boolean;
   readonly #maxBatch: number;
   readonly #retryDelayMs: number;
   readonly #topics = new Map<string, PartitionLog[]>();
@@ -68,6 +75,8 @@ export class MemoryBus implements Bus {
   constructor(options: MemoryBusOptions = {}) {
     this.#partitions = Math.max(1, options.partitions ?? 4);
     this.#retention = options.retention ?? Number.POSITIVE_INFINITY;
+    this.#retentionSlack = Number.isFinite(this.#retention) ? Math.min(1024, Math.ceil(this.#retention / 8)) : 0;
+    this.#trimConsumed = options.trimConsumed ?? false;
     this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.#retryDelayMs = options.retryDelayMs ?? 20;
     this.#available = !(options.failing ?? false);
@@ -107,10 +116,8 @@ export class MemoryBus implements Bus {
       };
       if (record.headers !== undefined) message.headers = { ...record.headers };
       log.records.push(message);
-      if (log.records.length > this.#retention) {
-        const drop = log.records.length - this.#retention;
-        log.records.splice(0, drop);
-        log.base += BigInt(drop);
+      if (log.records.length > this.#retention + this.#retentionSlack) {
+        dropOldest(log, log.records.length - this.#retention);
       }
       touched.add(log);
     }
@@ -205,11 +212,24 @@ export class MemoryBus implements Bus {
       try {
         await member.handler(batch);
         group.committed.set(tp, last.offset + 1n);
+        if (this.#trimConsumed) this.#trim(tp, log);
       } catch {
         // at-least-once: the same batch again after a short pause
         if (!member.closed) await delay(this.#retryDelayMs);
       }
     }
+  }
+
+  /** Drop the records every group consuming `tp` has committed past. */
+  #trim(tp: string, log: PartitionLog): void {
+    let low = end(log);
+    for (const g of this.#groups.values()) {
+      const c = g.committed.get(tp);
+      if (c !== undefined && c < low) low = c;
+    }
+    const drop = Number(low - log.base);
+    // whole log consumed: O(1); otherwise in chunks, so a busy partition does not shift per batch
+    if (drop > 0 && (drop === log.records.length || drop >= 256)) dropOldest(log, drop);
   }
 
   async #leave(group: Group, member: Member): Promise<void> {
@@ -230,6 +250,12 @@ export class MemoryBus implements Bus {
     }
     member.pumps.clear();
   }
+}
+
+function dropOldest(log: PartitionLog, count: number): void {
+  if (count >= log.records.length) log.records = [];
+  else log.records.splice(0, count);
+  log.base += BigInt(count);
 }
 
 function end(log: PartitionLog): bigint {

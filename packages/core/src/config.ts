@@ -136,6 +136,11 @@ export interface IothubConfig {
   /** Empty = in-memory bus. */
   kafkaBrokers: readonly string[];
   topicPrefix: string;
+  /**
+   * In-memory bus (no KAFKA_BROKERS): records kept per partition for consumers that are behind;
+   * records every consumer has committed are released at once.
+   */
+  memoryBusRetention: number;
   /** GATE_ID as set; null = derive per process with `gateIdFor(config, port)`. */
   gateId: string | null;
   /** Host name used for the default gate id. */
@@ -163,6 +168,7 @@ export const CONFIG_DEFAULTS = {
   apiPort: 10088,
   lbsPort: 10099,
   topicPrefix: 'iothub',
+  memoryBusRetention: 10_000,
   logLevel: 'info',
   workers: 1,
   /**
@@ -621,6 +627,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const lbsUrlF = r.httpUrl('LBS_URL', ['lbsURL']);
   const lbsToken = r.token('LBS_TOKEN', ['lbsToken'])?.value ?? null;
 
+  const memoryBusRetention = r.int('MEMORY_BUS_RETENTION', [], CONFIG_DEFAULTS.memoryBusRetention, 1, 10_000_000);
   let topicPrefix: string = CONFIG_DEFAULTS.topicPrefix;
   const topicF = r.find('TOPIC_PREFIX', ['topicPrefix']);
   if (topicF !== undefined) {
@@ -732,6 +739,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     redisUrl,
     kafkaBrokers: Object.freeze(kafkaBrokers),
     topicPrefix,
+    memoryBusRetention,
     gateId,
     hostname,
     logLevel,

@@ -56,6 +56,60 @@ describe('MemoryBus specifics', () => {
     await bus.close();
   });
 
+  it('retention drops in chunks: never more than retention + retention/8 (at most 1024) records', async () => {
+    const bus = new MemoryBus({ partitions: 1, retention: 80 });
+    const topic = uniqueTopic();
+    for (let i = 0; i < 1000; i++) await bus.publish([{ topic, key: 'k', value: Buffer.from(String(i)) }]);
+    const kept = bus.messages(topic);
+    expect(kept.length).toBeGreaterThanOrEqual(80);
+    expect(kept.length).toBeLessThanOrEqual(90);
+    expect(kept.at(-1)?.offset).toBe(999n);
+    expect(kept[0]?.offset).toBe(BigInt(1000 - kept.length));
+    await bus.close();
+  });
+
+  it('trimConsumed releases what every consuming group has committed past, and nothing else', async () => {
+    const bus = new MemoryBus({ partitions: 1, trimConsumed: true });
+    const topic = uniqueTopic();
+    const other = uniqueTopic();
+    await bus.publish([{ topic: other, key: 'k', value: Buffer.from('nobody reads this') }]);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fast: string[] = [];
+    const slow: string[] = [];
+    const groupA = uniqueGroup();
+    const a = await bus.subscribe({
+      topics: [topic],
+      groupId: groupA,
+      handler: async (b) => void fast.push(...b.map((m) => m.value.toString())),
+    });
+    const b = await bus.subscribe({
+      topics: [topic],
+      groupId: uniqueGroup(),
+      handler: async (batch) => {
+        await gate;
+        slow.push(...batch.map((m) => m.value.toString()));
+      },
+    });
+    await bus.publish([0, 1, 2].map((i) => ({ topic, key: 'k', value: Buffer.from(String(i)) })));
+    await waitFor(() => fast.length === 3, 5_000, 'the fast group');
+    // the slow group has not committed: everything is kept for it
+    expect(bus.messages(topic)).toHaveLength(3);
+    release();
+    await waitFor(() => slow.length === 3, 5_000, 'the slow group');
+    await waitFor(() => bus.messages(topic).length === 0, 5_000, 'consumed records released');
+    // offsets continue after the release; a topic without consumers keeps its records
+    await bus.publish([{ topic, key: 'k', value: Buffer.from('3') }]);
+    await waitFor(() => fast.length === 4 && slow.length === 4, 5_000, 'the next record');
+    expect(bus.committedOffset(groupA, topic, 0)).toBe(4n);
+    expect(bus.messages(other)).toHaveLength(1);
+    await a.close();
+    await b.close();
+    await bus.close();
+  });
+
   it('fromBeginning: false starts at the end; commits after the handler resolves', async () => {
     const bus = new MemoryBus({ partitions: 1 });
     const topic = uniqueTopic();

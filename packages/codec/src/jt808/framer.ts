@@ -59,6 +59,11 @@ const MIN_FRAME = 13;
  * several frames (a busy connection's reads) are worth one.
  */
 const WORDS_MIN_CHUNK = 512;
+/** First accumulator size; small enough to come from Node's shared buffer pool. */
+const ACC_INITIAL = 256;
+/** An accumulator grown past this is released after its frame, so a burst does not pin it. */
+const ACC_KEEP = 2048;
+const EMPTY = Buffer.alloc(0);
 
 export class Jt808Framer {
   readonly maxFrameSize: number;
@@ -73,7 +78,12 @@ export class Jt808Framer {
     tooShort: 0,
   };
 
-  private readonly acc: Buffer;
+  /**
+   * Accumulator of the frame being unescaped (slow path only). Allocated on first use and grown by
+   * doubling up to `maxFrameSize`: most connections only ever take the fast path, and an idle
+   * connection must not hold `maxFrameSize` bytes (issue #3: memory per idle connection).
+   */
+  private acc: Buffer = EMPTY;
   private len = 0;
   private inFrame = false;
   private escape = false;
@@ -88,7 +98,6 @@ export class Jt808Framer {
   constructor(options: Jt808FramerOptions = {}) {
     this.maxFrameSize = options.maxFrameSize ?? 2048;
     this.dropBadChecksum = options.dropBadChecksum ?? false;
-    this.acc = Buffer.allocUnsafe(this.maxFrameSize);
   }
 
   /** Bytes currently held for an incomplete frame. */
@@ -174,9 +183,16 @@ export class Jt808Framer {
     this.overflow = false;
   }
 
+  /** Make room for `need` bytes in the accumulator (need ≤ maxFrameSize), keeping its content. */
+  private grow(need: number): void {
+    const size = Math.min(this.maxFrameSize, Math.max(need, ACC_INITIAL, this.acc.length * 2));
+    const next = Buffer.allocUnsafe(size);
+    if (this.len > 0) this.acc.copy(next, 0, 0, this.len);
+    this.acc = next;
+  }
+
   private absorb(chunk: Buffer, from: number, to: number): void {
     if (this.overflow) return;
-    const acc = this.acc;
     let i = from;
     if (this.escape && i < to) {
       this.escape = false;
@@ -192,7 +208,8 @@ export class Jt808Framer {
           this.overflow = true;
           return;
         }
-        chunk.copy(acc, this.len, i, j);
+        if (this.len + run > this.acc.length) this.grow(this.len + run);
+        chunk.copy(this.acc, this.len, i, j);
         this.len += run;
       }
       if (j >= to) break;
@@ -217,6 +234,7 @@ export class Jt808Framer {
       this.overflow = true;
       return;
     }
+    if (this.len >= this.acc.length) this.grow(this.len + 1);
     this.acc[this.len++] = b;
   }
 
@@ -232,6 +250,7 @@ export class Jt808Framer {
     } else {
       this.deliver(this.acc, 0, len, true, sink);
     }
+    if (this.acc.length > ACC_KEEP) this.acc = EMPTY;
     this.len = 0;
     this.escape = false;
     this.badEscape = false;
