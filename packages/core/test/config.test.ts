@@ -81,7 +81,9 @@ describe('loadConfig: defaults', () => {
       mediaDir: join(dir, 'data', 'media'),
       eventIncludeRaw: true,
       jt808ImeiSource: 'phone',
+      jimiTimeZone: 0,
     });
+    expect(c.memoryBusRetention).toBe(10_000);
     expect(CONFIG_DEFAULTS.adminPort).toBe(10090);
   });
 
