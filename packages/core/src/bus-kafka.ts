@@ -7,9 +7,10 @@
  * the broker's `num.partitions` applies), or created up front with `ensureTopics`.
  *
  * Consumer: one Kafka consumer (group member) per subscription, manual commits: the handler gets a
- * batch from one partition, the offset after its last record is committed only once the handler
- * resolved; a rejection retries the same batch after `retryDelayMs` (at-least-once). A broken
- * stream (broker gone) is re-created from the committed offsets after `retryDelayMs`.
+ * batch from one partition (batches of different partitions may be handled concurrently), the
+ * offset after its last record is committed only once the handler resolved; a rejection retries the
+ * same batch after `retryDelayMs` (at-least-once). A broken stream (broker gone) is re-created from
+ * the committed offsets after `retryDelayMs`.
  */
 import {
   Admin,
@@ -445,9 +446,15 @@ class KafkaSubscription implements BusSubscription {
           await this.#pause(-1);
           continue;
         }
-        for (const part of byPartition(batch)) {
-          if (!(await this.#deliver(part))) return;
-        }
+        // The partitions of one read are handed to the handler concurrently (each partition's
+        // records still in order, one batch per partition at a time, each committed on its own), so
+        // a consumer whose handler waits on I/O (the push dispatcher) overlaps its partitions.
+        const parts = byPartition(batch);
+        const delivered =
+          parts.length === 1
+            ? [await this.#deliver(parts[0] ?? [])]
+            : await Promise.all(parts.map((p) => this.#deliver(p)));
+        if (delivered.includes(false)) return;
       }
     } finally {
       stream.off('error', onError);

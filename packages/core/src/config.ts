@@ -113,6 +113,55 @@ export interface GatewayConfig {
   jimiTimeZone: number | 'login';
 }
 
+export type PushProfile = 'jimi' | 'json';
+
+/** The push dispatcher (`dispatch/`, docs/push.md). */
+export interface DispatchConfig {
+  /** Most records in one push request (`data_list` length; JSON profile: array length). */
+  batchSize: number;
+  /** Requests in flight at most (= delivery lanes; one device always uses the same lane). */
+  concurrency: number;
+  /** How long a failing request is retried before its records are dead-lettered, ms. */
+  retryBudgetMs: number;
+  /** First retry delay, ms (doubles per attempt, with jitter). */
+  backoffMinMs: number;
+  /** Largest retry delay, ms (also the longest the circuit breaker stays open). */
+  backoffMaxMs: number;
+  /** Consecutive failed requests to one URL that open its circuit breaker. */
+  breakerFailures: number;
+  /** First open period of the breaker, ms (doubles while probes fail, up to backoffMaxMs). */
+  breakerOpenMs: number;
+  /** Timeout of one push request (connect + response), ms. */
+  requestTimeoutMs: number;
+  profile: PushProfile;
+  /** HMAC-SHA256 secret for the `X-Iothub-Signature` header; null = no signature. */
+  hmacSecret: string | null;
+  /** Kafka consumer group of the dispatcher. */
+  groupId: string;
+  /** Admin port of `iothub dispatch` (fleet mode); null = none; 0 = ephemeral. */
+  adminPort: number | null;
+}
+
+/** The instruction API and the downlink router (`instruction-server/`, `router/`, docs/api.md). */
+export interface ApiConfig {
+  /** Commands one device may have outstanding at once (more get `_code` 302 busy), across API instances. */
+  maxOutstandingPerDevice: number;
+  /** `timeOut` when the request has none, seconds. */
+  defaultTimeoutS: number;
+  /** Largest `timeOut` accepted (larger values are capped), seconds. */
+  maxTimeoutS: number;
+  /** How long a stored offline command waits for its device before it expires, seconds. */
+  offlineCommandTtlS: number;
+  /** Offline commands stored per device at most (more are refused with `_code` 200). */
+  offlineCommandsPerDevice: number;
+  /** Requests per second one client address may make; 0 = unlimited. */
+  rateLimitPerSecond: number;
+  /** Largest request body, bytes. */
+  bodyLimitBytes: number;
+  /** Admin port of `iothub api` (fleet mode: `/metrics`, `/health`, `/ready`); null = none; 0 = ephemeral. */
+  adminPort: number | null;
+}
+
 export interface IothubConfig {
   mode: RunMode;
   jimiPort: number;
@@ -131,6 +180,8 @@ export interface IothubConfig {
   /** Where gateways resolve WiFi/cell data; defaults to the embedded LBS on 127.0.0.1:LBS_PORT. */
   lbsUrl: string;
   lbsToken: string | null;
+  /** The LBS service and the gateways' use of it (docs/lbs.md). */
+  lbs: LbsConfig;
   /** null = in-memory route table. */
   redisUrl: string | null;
   /** Empty = in-memory bus. */
@@ -147,6 +198,8 @@ export interface IothubConfig {
   hostname: string;
   logLevel: LogLevel;
   gateway: GatewayConfig;
+  dispatch: DispatchConfig;
+  api: ApiConfig;
   /** Non-fatal remarks for the start-up log (alias overridden by its canonical variable, ...). */
   warnings: readonly string[];
 }
@@ -193,6 +246,26 @@ export const CONFIG_DEFAULTS = {
   jt808ImeiSource: 'phone',
   jimiTimeZone: 0 as number | 'login',
   redisPort: 6379,
+  apiMaxOutstandingPerDevice: 1,
+  apiDefaultTimeoutS: 30,
+  apiMaxTimeoutS: 300,
+  offlineCommandTtlS: 86_400,
+  offlineCommandsPerDevice: 50,
+  apiRateLimitPerSecond: 200,
+  apiBodyLimitBytes: 65_536,
+  apiAdminPort: 10091,
+  pushBatchSize: 50,
+  pushConcurrency: 16,
+  pushRetryBudgetMs: 3_600_000,
+  pushBackoffMinMs: 500,
+  pushBackoffMaxMs: 60_000,
+  pushBreakerFailures: 5,
+  pushBreakerOpenMs: 2_000,
+  pushTimeoutMs: 10_000,
+  pushProfile: 'jimi',
+  dispatchGroupId: 'iothub-dispatch',
+  /** The port of Jimi's `msg-dispatch-iothub` container. */
+  dispatchAdminPort: 10066,
 } as const;
 
 /** Variables whose values never appear in messages. */
@@ -204,8 +277,11 @@ const SECRETS = new Set([
   'offlineCmdPushToken',
   'LBS_TOKEN',
   'lbsToken',
+  'LBS_UPSTREAM_TOKEN',
+  'lbsWifiServiceToken',
   'redisPassword',
   'redisPasswd',
+  'PUSH_HMAC_SECRET',
 ]);
 
 /** A URL with its password replaced by `***` (for messages and logs); the input when it does not parse. */
@@ -554,6 +630,41 @@ function readTls(r: Reader, cwd: string): GatewayConfig['tls'] {
   return certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null;
 }
 
+/** The LBS service (`lbs/`) and the gateways' LBS client. */
+export interface LbsConfig {
+  /** Absolute directory of the store files (`cells.lbs`, `wifi.lbs`). */
+  dataDir: string;
+  /** Upstream provider (`GET /loc/query` interface) asked when the store knows nothing; null = none. */
+  upstreamUrl: string | null;
+  upstreamToken: string | null;
+  upstreamTimeoutMs: number;
+  /** Entries of the per-process result cache (0 = none). */
+  cacheSize: number;
+  /** TTL of cached answers (memory and Redis), seconds. */
+  cacheTtlS: number;
+  /** Gateways: resolve LBS / WiFi data through the LBS (false: publish them unresolved). */
+  resolve: boolean;
+  /** Gateways: how long to wait for the LBS before publishing unresolved, ms. */
+  timeoutMs: number;
+}
+
+function readLbs(r: Reader, cwd: string): LbsConfig {
+  const f = r.find('LBS_DATA_DIR');
+  const dataDir = f === undefined ? join(cwd, 'data/lbs') : isAbsolute(f.value) ? f.value : resolve(cwd, f.value);
+  const upstreamUrl = r.httpUrl('LBS_UPSTREAM_URL', ['lbsWifiServiceURL'])?.value ?? null;
+  const upstreamToken = r.token('LBS_UPSTREAM_TOKEN', ['lbsWifiServiceToken'])?.value ?? null;
+  return {
+    dataDir,
+    upstreamUrl,
+    upstreamToken,
+    upstreamTimeoutMs: r.int('LBS_UPSTREAM_TIMEOUT_MS', [], 1500, 50, 60_000),
+    cacheSize: r.int('LBS_CACHE_SIZE', [], 100_000, 0, 100_000_000),
+    cacheTtlS: r.int('LBS_CACHE_TTL_S', [], 86_400, 0, 365 * 86_400),
+    resolve: r.bool('LBS_RESOLVE', [], true),
+    timeoutMs: r.int('LBS_TIMEOUT_MS', [], 1500, 50, 60_000),
+  };
+}
+
 function readMediaDir(r: Reader, cwd: string): string {
   const f = r.find('MEDIA_DIR');
   const dir =
@@ -566,6 +677,97 @@ function readMediaDir(r: Reader, cwd: string): string {
     // Does not exist yet: the gateway creates it when it stores the first file.
   }
   return dir;
+}
+
+function readDispatch(r: Reader): DispatchConfig {
+  const d = CONFIG_DEFAULTS;
+  const batchSize = r.int('PUSH_BATCH_SIZE', [], d.pushBatchSize, 1, 1000);
+  const concurrency = r.int('PUSH_CONCURRENCY', [], d.pushConcurrency, 1, 1024);
+  const retryBudgetMs = r.int(
+    'PUSH_RETRY_BUDGET_MS',
+    [],
+    d.pushRetryBudgetMs,
+    0,
+    7 * 24 * 3_600_000,
+    'milliseconds, an integer from 0 (dead-letter after the first failure) to 604800000 (7 days)',
+  );
+  const backoffMinMs = r.int('PUSH_BACKOFF_MIN_MS', [], d.pushBackoffMinMs, 1, 3_600_000);
+  const backoffMaxMs = r.int('PUSH_BACKOFF_MAX_MS', [], d.pushBackoffMaxMs, 1, 3_600_000);
+  if (backoffMaxMs < backoffMinMs) {
+    r.bad(
+      { name: 'PUSH_BACKOFF_MAX_MS', value: String(backoffMaxMs) },
+      `must be at least PUSH_BACKOFF_MIN_MS (${backoffMinMs})`,
+      'IOTHUB_ERR_CONFIG_CONFLICT',
+    );
+  }
+  const breakerFailures = r.int('PUSH_BREAKER_FAILURES', [], d.pushBreakerFailures, 1, 1000);
+  const breakerOpenMs = r.int('PUSH_BREAKER_OPEN_MS', [], d.pushBreakerOpenMs, 1, 3_600_000);
+  const requestTimeoutMs = r.int('PUSH_TIMEOUT_MS', [], d.pushTimeoutMs, 100, 600_000);
+  const profile = r.oneOf<PushProfile>('PUSH_PROFILE', [], d.pushProfile, ['jimi', 'json']);
+  const secretF = r.token('PUSH_HMAC_SECRET');
+  let groupId: string = d.dispatchGroupId;
+  const groupF = r.find('DISPATCH_GROUP_ID');
+  if (groupF !== undefined) {
+    if (/^[A-Za-z0-9._-]{1,200}$/.test(groupF.value)) groupId = groupF.value;
+    else r.bad(groupF, 'expected a Kafka group id: 1–200 characters from A–Z a–z 0–9 . _ -');
+  }
+  let adminPort: number | null = d.dispatchAdminPort;
+  const adminF = r.find('DISPATCH_ADMIN_PORT');
+  if (adminF !== undefined && ['off', 'false', 'no', 'none'].includes(adminF.value.toLowerCase())) adminPort = null;
+  else adminPort = r.port('DISPATCH_ADMIN_PORT', [], d.dispatchAdminPort);
+  return Object.freeze({
+    batchSize,
+    concurrency,
+    retryBudgetMs,
+    backoffMinMs,
+    backoffMaxMs,
+    breakerFailures,
+    breakerOpenMs,
+    requestTimeoutMs,
+    profile,
+    hmacSecret: secretF?.value ?? null,
+    groupId,
+    adminPort,
+  });
+}
+
+function readApi(r: Reader): ApiConfig {
+  const d = CONFIG_DEFAULTS;
+  const maxOutstandingPerDevice = r.int('API_MAX_OUTSTANDING_PER_DEVICE', [], d.apiMaxOutstandingPerDevice, 1, 64);
+  const maxTimeoutS = r.int('API_MAX_TIMEOUT_S', [], d.apiMaxTimeoutS, 1, 3600);
+  const defaultTimeoutS = r.int('API_DEFAULT_TIMEOUT_S', [], d.apiDefaultTimeoutS, 1, 3600);
+  if (defaultTimeoutS > maxTimeoutS) {
+    r.bad(
+      { name: 'API_DEFAULT_TIMEOUT_S', value: String(defaultTimeoutS) },
+      `must not exceed API_MAX_TIMEOUT_S (${maxTimeoutS})`,
+      'IOTHUB_ERR_CONFIG_CONFLICT',
+    );
+  }
+  const offlineCommandTtlS = r.int('OFFLINE_CMD_TTL_S', [], d.offlineCommandTtlS, 1, 30 * 86_400);
+  const offlineCommandsPerDevice = r.int('OFFLINE_CMD_MAX_PER_DEVICE', [], d.offlineCommandsPerDevice, 1, 10_000);
+  const rateLimitPerSecond = r.int(
+    'API_RATE_LIMIT_PER_SECOND',
+    [],
+    d.apiRateLimitPerSecond,
+    0,
+    1_000_000,
+    'an integer from 0 (unlimited) to 1000000',
+  );
+  const bodyLimitBytes = r.int('API_BODY_LIMIT_BYTES', [], d.apiBodyLimitBytes, 1024, 16 * 1024 * 1024);
+  let adminPort: number | null = d.apiAdminPort;
+  const adminF = r.find('API_ADMIN_PORT');
+  if (adminF !== undefined && ['off', 'false', 'no', 'none'].includes(adminF.value.toLowerCase())) adminPort = null;
+  else adminPort = r.port('API_ADMIN_PORT', [], d.apiAdminPort);
+  return Object.freeze({
+    maxOutstandingPerDevice,
+    defaultTimeoutS,
+    maxTimeoutS,
+    offlineCommandTtlS,
+    offlineCommandsPerDevice,
+    rateLimitPerSecond,
+    bodyLimitBytes,
+    adminPort,
+  });
 }
 
 function readGateId(r: Reader): string | null {
@@ -626,6 +828,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const offlineToken = r.token('OFFLINE_CMD_PUSH_TOKEN', ['offlineCmdPushToken'])?.value ?? null;
   const lbsUrlF = r.httpUrl('LBS_URL', ['lbsURL']);
   const lbsToken = r.token('LBS_TOKEN', ['lbsToken'])?.value ?? null;
+  const lbs = readLbs(r, cwd);
 
   const memoryBusRetention = r.int('MEMORY_BUS_RETENTION', [], CONFIG_DEFAULTS.memoryBusRetention, 1, 10_000_000);
   let topicPrefix: string = CONFIG_DEFAULTS.topicPrefix;
@@ -697,8 +900,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     'phone',
     'auth-imei',
   ]);
-
   const jimiTimeZone = readJimiTimeZone(r);
+  const dispatch = readDispatch(r);
+  const api = readApi(r);
 
   if (r.issues.length > 0) throw new ConfigError(r.issues);
 
@@ -736,6 +940,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     lbsPort,
     lbsUrl: lbsUrlF?.value ?? `http://127.0.0.1:${lbsPort}`,
     lbsToken,
+    lbs: Object.freeze(lbs),
     redisUrl,
     kafkaBrokers: Object.freeze(kafkaBrokers),
     topicPrefix,
@@ -744,6 +949,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     hostname,
     logLevel,
     gateway,
+    dispatch,
+    api,
     warnings: Object.freeze([...r.warnings]),
   });
 }
@@ -766,9 +973,15 @@ export function redactConfig(config: IothubConfig): Record<string, unknown> {
     pushToken: config.pushToken === null ? null : '<redacted>',
     offlineCmdPushToken: config.offlineCmdPushToken === null ? null : '<redacted>',
     lbsToken: config.lbsToken === null ? null : '<redacted>',
+    dispatch: { ...config.dispatch, hmacSecret: config.dispatch.hmacSecret === null ? null : '<redacted>' },
     redisUrl: config.redisUrl === null ? null : redactUrl(config.redisUrl),
     pushUrl: config.pushUrl === null ? null : redactUrl(config.pushUrl),
     offlineCmdPushUrl: config.offlineCmdPushUrl === null ? null : redactUrl(config.offlineCmdPushUrl),
     lbsUrl: redactUrl(config.lbsUrl),
+    lbs: {
+      ...config.lbs,
+      upstreamToken: config.lbs.upstreamToken === null ? null : '<redacted>',
+      upstreamUrl: config.lbs.upstreamUrl === null ? null : redactUrl(config.lbs.upstreamUrl),
+    },
   };
 }
