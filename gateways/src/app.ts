@@ -27,6 +27,7 @@ import {
 } from '@iothub/core';
 import type { Registry } from 'prom-client';
 import { LocalFileStore } from './common/file-store.ts';
+import { HttpLbsClient, type LbsClient } from './common/lbs.ts';
 import type { Protocol } from './common/protocol.ts';
 import { GatewayServer, type GatewayServerOptions } from './common/server.ts';
 import { jimiProtocol } from './jimi/index.ts';
@@ -44,6 +45,11 @@ export interface GatewayAppOptions {
   bus?: Bus;
   routes?: RouteTable;
   control?: ControlChannel;
+  /**
+   * How LBS / WiFi data is resolved: the embedded process passes the in-process resolver; null = not
+   * at all (published unresolved). Default: HTTP to LBS_URL, or null when LBS_RESOLVE=false.
+   */
+  lbs?: LbsClient | null;
 }
 
 export interface GatewayApp {
@@ -86,6 +92,12 @@ export async function startGatewayApp(config: IothubConfig, options: GatewayAppO
   let tlsOptions: tls.TlsOptions | undefined;
   if (g.tls) tlsOptions = { cert: readFileSync(g.tls.certFile), key: readFileSync(g.tls.keyFile) };
   const fileStore = new LocalFileStore(g.mediaDir);
+  const lbs: LbsClient | null =
+    options.lbs !== undefined
+      ? options.lbs
+      : config.lbs.resolve
+        ? new HttpLbsClient({ url: config.lbsUrl, token: config.lbsToken, timeoutMs: config.lbs.timeoutMs })
+        : null;
 
   const servers: GatewayServer<unknown>[] = [];
   try {
@@ -128,6 +140,8 @@ export async function startGatewayApp(config: IothubConfig, options: GatewayAppO
         rateLimit: { messages: g.maxMessagesPerSecond === 0 ? UNLIMITED : g.maxMessagesPerSecond, windowMs: 1000 },
         durableAck: g.durableAck,
         fileStore,
+        lbs,
+        lbsTimeoutMs: config.lbs.timeoutMs,
       };
       if (options.host !== undefined) serverOptions.host = options.host;
       if (tlsOptions) serverOptions.tls = tlsOptions;

@@ -7,6 +7,7 @@ export * from './app.ts';
 export * from './cluster.ts';
 export * from './common/errors.ts';
 export * from './common/file-store.ts';
+export * from './common/lbs.ts';
 export * from './common/metrics.ts';
 export * from './common/protocol.ts';
 export * from './common/proxy.ts';

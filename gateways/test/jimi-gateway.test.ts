@@ -117,7 +117,8 @@ describe('Jimi gateway over TCP', () => {
     expect(decode(address)).toMatchObject({
       type: 'address-reply',
       protocol: 0x97,
-      body: { tag: 'NA', address: 'NA', phone: '0' },
+      // The fixture has a GPS fix: its position is the address (docs/lbs.md).
+      body: { tag: 'ALARMSMS', address: expect.stringMatching(/^http:\/\/maps\.google\.com\/maps\?q=/) },
     });
 
     await waitFor(() => g.events('alarm').length === 2, 5000, 'two alarms');

@@ -184,25 +184,26 @@ describe('Jimi session: acknowledgements', () => {
     expect(r.events).toEqual([]);
   });
 
-  it('answers address requests 0x2A / 0x1A with the "not available" reply', () => {
+  it('answers address requests 0x2A / 0x1A with the GPS fix as the address (docs/lbs.md)', () => {
     const s = loggedIn();
     const english = step(s, FIX.address2a); // language 0x0001? see below
     const chinese = step(s, FIX.address1a);
-    const na = (serial: number, chineseReply: boolean) =>
-      gt06
-        .encodeGt06(
-          { start: chineseReply ? 'short' : 'long', serial },
-          {
-            type: 'address-reply',
-            protocol: chineseReply ? 0x17 : 0x97,
-            body: { serverFlag: 0, tag: 'NA', address: 'NA', phone: '0' },
-          },
-        )
-        .toString('hex');
     // 0x2A fixture: language 00 01 (Chinese) → 0x17; 0x1A fixture: 00 02 (English) → 0x97.
-    expect(replyHex(english)).toEqual([na(42, true)]);
-    expect(replyHex(chinese)).toEqual([na(49, false)]);
-    expect(replyHex(chinese)[0]).toContain(Buffer.from('NA&&NA&&0##').toString('hex'));
+    // Both carry a GPS fix, so the reply carries its position (the "not available" reply is for
+    // requests without one and without recent LBS data: jimi-lbs.test.ts).
+    for (const [r, fixture, proto] of [
+      [english, FIX.address2a, 0x17],
+      [chinese, FIX.address1a, 0x97],
+    ] as const) {
+      const req = frameOf(fixture).message as Extract<gt06.Gt06Message, { type: 'address-request' }>;
+      const reply = frameOf(r.replies[0]!.bytes).message as Extract<gt06.Gt06Message, { type: 'address-reply' }>;
+      expect(reply.protocol).toBe(proto);
+      expect(reply.body.tag).toBe('ALARMSMS');
+      expect(reply.body.address).toBe(
+        `http://maps.google.com/maps?q=${req.body.gps.latitude.toFixed(6)},${req.body.gps.longitude.toFixed(6)}`,
+      );
+      expect(r.replies[0]!.durable).toBe(true);
+    }
     expect(english.events).toMatchObject([{ kind: 'info', type: 'address-request' }]);
   });
 

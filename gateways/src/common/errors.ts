@@ -30,6 +30,11 @@ export const GATEWAY_ERROR_CODES = {
   IOTHUB_ERR_COMMAND_UNSUPPORTED: 'a downlink command kind this protocol cannot send',
   IOTHUB_ERR_COMMAND_CONNECTION_CLOSED: 'the connection closed before the device answered the command',
   IOTHUB_ERR_COMMAND_UNMATCHED: 'a command reply that matches no pending command',
+  IOTHUB_ERR_LBS_UNAVAILABLE: 'no LBS configured: LBS / WiFi data published unresolved (latitude and longitude 0)',
+  IOTHUB_ERR_LBS_FAILED: 'the LBS failed (error, bad answer): LBS / WiFi data published unresolved',
+  IOTHUB_ERR_LBS_TIMEOUT: 'the LBS did not answer within LBS_TIMEOUT_MS: LBS / WiFi data published unresolved',
+  IOTHUB_ERR_LBS_NOT_FOUND: 'the LBS knows none of the cells / access points: published unresolved',
+  IOTHUB_ERR_LBS_NO_OBSERVATIONS: 'LBS / WiFi data without one usable cell or access point: published unresolved',
   // Jimi / GT06 sessions
   IOTHUB_ERR_JIMI_LOGIN_REQUIRED: 'too many frames before the login (0x01): the connection is closed',
   IOTHUB_ERR_JIMI_BAD_IMEI: 'a login whose terminal id is not 1–16 decimal digits (not acknowledged)',

@@ -67,13 +67,36 @@ export type Effect =
   /** Close the connection after writing the replies queued so far; `code` is a stable reason code. */
   | { type: 'close'; code: string; detail?: string }
   /** The answer (or timeout) of a downlink command, sent to the command's `replyTo`. */
-  | { type: 'command-result'; commandId: string; replyTo: string; result: CommandResult };
+  | { type: 'command-result'; commandId: string; replyTo: string; result: CommandResult }
+  /**
+   * Resolve cells / WiFi access points to a position through the LBS client (lbs.ts); answered with
+   * `location-resolved` (`location` null when nothing is known) or `effect-failed` (no LBS
+   * configured, error, timeout: the runtime bounds the wait).
+   */
+  | { type: 'resolve-location'; id: number; query: LocationQuery };
+
+/** What a device reported, as the LBS service takes it (`GET /loc/query` wifi / lbs lists). */
+export interface LocationQuery {
+  imei: string;
+  cells: { mcc: number; mnc: number; lac: number; ci: number; rssi?: number }[];
+  wifi: { mac: string; rssi?: number }[];
+}
+
+/** A resolved position (`type`: the LBS `type`, 2 WiFi, 3 mixed, 4 cell, 5 other). */
+export interface ResolvedLocation {
+  lat: number;
+  lng: number;
+  /** Metres. */
+  accuracy: number;
+  type: number;
+}
 
 export type SessionInput<F> =
   | { type: 'frame'; frame: F }
   | { type: 'auth-code'; id: number; code: string | null }
   | { type: 'file-stored'; id: number; location: string }
   | { type: 'effect-failed'; id: number; code: string }
+  | { type: 'location-resolved'; id: number; location: ResolvedLocation | null }
   | { type: 'command'; commandId: string; replyTo: string; deadline: number; command: DownlinkCommand }
   | { type: 'tick' }
   /** The connection is gone (`code`: why); the session may emit a last event. Replies are ignored. */

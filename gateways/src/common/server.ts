@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { GatewayErrorCode } from './errors.ts';
 import { type FileStore, LocalFileStore } from './file-store.ts';
+import type { LbsClient } from './lbs.ts';
 import { GatewayMetrics } from './metrics.ts';
 import type { Effect, FrameHandler, Protocol, ProtocolFramer, Session, SessionInput, StepResult } from './protocol.ts';
 import { PROXY_V2_MAX, parseProxyHeader } from './proxy.ts';
@@ -70,6 +71,10 @@ export interface GatewayServerOptions<F> {
   shutdownTimeoutMs?: number;
   /** Multimedia store. Default: `./data/media`. */
   fileStore?: FileStore;
+  /** Resolves `resolve-location` effects; null / absent = LBS not configured (data published unresolved). */
+  lbs?: LbsClient | null;
+  /** Longest wait for the LBS; then the data is published unresolved. Default 1500 ms. */
+  lbsTimeoutMs?: number;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -81,11 +86,16 @@ export class GatewayServer<F> {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   private readonly o: Required<
-    Omit<GatewayServerOptions<F>, 'tls' | 'metrics' | 'logger' | 'registry' | 'fileStore' | 'now' | 'protocol'>
+    Omit<
+      GatewayServerOptions<F>,
+      'tls' | 'metrics' | 'logger' | 'registry' | 'fileStore' | 'now' | 'protocol' | 'lbs' | 'lbsTimeoutMs'
+    >
   >;
   private readonly tlsOptions: tls.TlsOptions | undefined;
   readonly protocol: Protocol<F>;
   readonly fileStore: FileStore;
+  readonly lbs: LbsClient | null;
+  readonly lbsTimeoutMs: number;
   readonly now: () => number;
   private server: net.Server | null = null;
   readonly connections = new Set<Connection<F>>();
@@ -103,6 +113,8 @@ export class GatewayServer<F> {
     this.metrics = new GatewayMetrics(options.registry, options.protocol.name);
     this.tlsOptions = options.tls;
     this.fileStore = options.fileStore ?? new LocalFileStore('data/media');
+    this.lbs = options.lbs ?? null;
+    this.lbsTimeoutMs = options.lbsTimeoutMs ?? 1500;
     this.now = options.now ?? Date.now;
     this.o = {
       gateId: options.gateId,
@@ -586,6 +598,9 @@ export class Connection<F> implements FrameHandler<F> {
       case 'command-result':
         this.gw.sendControl(e.replyTo, { type: 'command-result', commandId: e.commandId, result: e.result });
         return;
+      case 'resolve-location':
+        this.resolveLocation(e.id, e.query);
+        return;
       default: {
         const never: never = e;
         throw new Error(`unknown effect ${(never as { type: string }).type}`);
@@ -611,6 +626,57 @@ export class Connection<F> implements FrameHandler<F> {
         this.step({ type: 'frame', frame: f }, this.frameAt);
       }
     });
+  }
+
+  /**
+   * `resolve-location`: ask the LBS client, bounded by `lbsTimeoutMs`. Not configured, failed or
+   * late → `effect-failed` with a stable code (the session publishes the data unresolved); the
+   * connection's later frames wait meanwhile (order kept), so the wait is bounded too.
+   */
+  private resolveLocation(id: number, query: Extract<Effect, { type: 'resolve-location' }>['query']): void {
+    const lbs = this.gw.lbs;
+    const failed = (code: GatewayErrorCode): SessionInput<F> => {
+      this.gw.metrics.sessionIssue(code);
+      return { type: 'effect-failed', id, code };
+    };
+    if (!lbs) {
+      this.await(Promise.resolve(failed('IOTHUB_ERR_LBS_UNAVAILABLE')), id, 'IOTHUB_ERR_LBS_UNAVAILABLE');
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.gw.lbsTimeoutMs);
+      timer.unref();
+    });
+    // `then`: a client that throws synchronously fails like one that rejects.
+    const answer = Promise.race([RESOLVED.then(() => lbs.resolve(query)), timeout]).then(
+      (a): SessionInput<F> => {
+        clearTimeout(timer);
+        if (a === 'timeout') {
+          this.log.warn({ code: 'IOTHUB_ERR_LBS_TIMEOUT', imei: this.deviceImei }, 'LBS timeout: published unresolved');
+          return failed('IOTHUB_ERR_LBS_TIMEOUT');
+        }
+        if (a.code === 0) {
+          return {
+            type: 'location-resolved',
+            id,
+            location: { lat: a.lat, lng: a.lng, accuracy: a.accuracy, type: a.type },
+          };
+        }
+        if (a.code === 400) return { type: 'location-resolved', id, location: null };
+        this.log.warn({ code: 'IOTHUB_ERR_LBS_FAILED', lbsCode: a.code, imei: this.deviceImei }, 'LBS failed');
+        return failed('IOTHUB_ERR_LBS_FAILED');
+      },
+      (err: unknown): SessionInput<F> => {
+        clearTimeout(timer);
+        this.log.warn(
+          { err, code: 'IOTHUB_ERR_LBS_FAILED', imei: this.deviceImei },
+          'LBS failed: published unresolved',
+        );
+        return failed('IOTHUB_ERR_LBS_FAILED');
+      },
+    );
+    this.await(answer, id, 'IOTHUB_ERR_LBS_FAILED');
   }
 
   private async claim(imei: string, protocolVersion: string | undefined): Promise<void> {

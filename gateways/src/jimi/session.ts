@@ -29,7 +29,9 @@ import { gt06 } from '@iothub/codec';
 import { EVENT_VERSION, type EventKind, type UplinkEvent } from '@iothub/core';
 import type {
   Effect,
+  LocationQuery,
   Reply,
+  ResolvedLocation,
   Session,
   SessionContext,
   SessionInput,
@@ -38,6 +40,7 @@ import type {
 } from '../common/protocol.ts';
 import { eventShape } from './events.ts';
 import type { JimiFrame } from './framer.ts';
+import { addressReply, lbsQueryOf, postTypeOf } from './lbs.ts';
 
 export interface JimiSessionOptions {
   /** Send the generic ack for location / LBS / WiFi packets too (traccar's behaviour). Default false. */
@@ -52,7 +55,17 @@ export interface JimiSessionOptions {
   maxFramesBeforeLogin?: number;
   /** Language word appended to 0x80 commands (0x0001 Chinese, 0x0002 English) unless the command sets one. */
   commandLanguage?: number;
+  /**
+   * An address request without a GPS fix is answered with the position of the cells / WiFi the
+   * device reported within this long (resolved through the LBS). Default 10 minutes.
+   */
+  lbsMaxAgeMs?: number;
 }
+
+/** An LBS resolution in flight: LBS / WiFi data to publish as a location, or an address request to answer. */
+type LbsPending =
+  | { kind: 'data'; frame: JimiFrame; imei: string; query: LocationQuery; deviceTime: Date | null | undefined }
+  | { kind: 'address'; frame: JimiFrame; request: gt06.AddressRequest };
 
 interface PendingCommand {
   commandId: string;
@@ -88,6 +101,10 @@ export class JimiSession implements Session<JimiFrame> {
   #nextFlag = 1;
   #nextSerial = 1;
   readonly #pending = new Map<number, PendingCommand>();
+  readonly #lbsMaxAgeMs: number;
+  #nextEffectId = 1;
+  readonly #lbsPending = new Map<number, LbsPending>();
+  #lastLbs: { query: LocationQuery; at: number } | null = null;
 
   constructor(context: SessionContext, options: JimiSessionOptions = {}) {
     this.#ctx = context;
@@ -97,6 +114,7 @@ export class JimiSession implements Session<JimiFrame> {
     this.#maxPending = options.maxPendingCommands ?? 8;
     this.#maxBeforeLogin = options.maxFramesBeforeLogin ?? 16;
     this.#commandLanguage = options.commandLanguage;
+    this.#lbsMaxAgeMs = options.lbsMaxAgeMs ?? 10 * 60_000;
   }
 
   get deviceImei(): string | null {
@@ -118,10 +136,13 @@ export class JimiSession implements Session<JimiFrame> {
         return this.#tick(now);
       case 'closed':
         return this.#closed(input.code, now);
-      // Jimi asks for no value-producing effects (auth codes, files): nothing to answer.
+      case 'location-resolved':
+        return this.#lbsAnswered(input.id, input.location, 'IOTHUB_ERR_LBS_NOT_FOUND', now);
+      case 'effect-failed':
+        return this.#lbsAnswered(input.id, null, input.code, now);
+      // Jimi asks for no auth codes or files: nothing to answer.
       case 'auth-code':
       case 'file-stored':
-      case 'effect-failed':
         return result([], [], []);
       default:
         return assertNever(input);
@@ -158,13 +179,123 @@ export class JimiSession implements Session<JimiFrame> {
       case 'command-reply':
       case 'command-reply-short':
         return this.#commandReply(frame, message, imei, now);
+      case 'address-request':
+        return this.#addressRequest(frame, message.body, imei, now);
       default:
         break;
     }
     const shape = eventShape(message);
     const event = this.#event(frame, imei, shape.kind, shape.data, now, shape.deviceTime);
     const issues: SessionIssue[] = [];
-    return result(this.#replies(frame, now, true, issues), [event], [], issues);
+    const replies = this.#replies(frame, now, true, issues);
+    const query = lbsQueryOf(message, imei);
+    if (query) return this.#withLbs(frame, imei, query, shape.deviceTime, event, replies, issues, now);
+    return result(replies, [event], [], issues);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // LBS (docs/lbs.md "Gateway use")
+
+  /**
+   * LBS / WiFi data: the raw cells go out at once as today (`lbs` / `wifi` / `alarm` event, with the
+   * message's reply); the position follows as a `location` event once the LBS answered (or failed,
+   * or timed out: then unresolved, latitude / longitude 0). Nothing usable → unresolved at once.
+   */
+  #withLbs(
+    frame: JimiFrame,
+    imei: string,
+    query: LocationQuery,
+    deviceTime: Date | null | undefined,
+    event: UplinkEvent,
+    replies: Reply[],
+    issues: SessionIssue[],
+    now: number,
+  ): StepResult {
+    if (query.cells.length + query.wifi.length === 0) {
+      const location = this.#locationEvent(frame, imei, query, deviceTime, null, 'IOTHUB_ERR_LBS_NO_OBSERVATIONS', now);
+      return result(replies, [event, location], [], issues);
+    }
+    this.#lastLbs = { query, at: now };
+    const id = this.#nextEffectId++;
+    this.#lbsPending.set(id, { kind: 'data', frame, imei, query, deviceTime });
+    return result(replies, [event], [{ type: 'resolve-location', id, query }], issues);
+  }
+
+  /**
+   * Address request 0x2A / 0x1A (§5.7): with a GPS fix, answered with that position; without one,
+   * with the position of the cells / WiFi reported within `lbsMaxAgeMs` (through the LBS); else
+   * (or when that fails) the "not available" reply.
+   */
+  #addressRequest(frame: JimiFrame, request: gt06.AddressRequest, imei: string, now: number): StepResult {
+    const shape = eventShape(frame.message);
+    const event = this.#event(frame, imei, shape.kind, shape.data, now, shape.deviceTime);
+    const issues: SessionIssue[] = [];
+    const gps = request.gps;
+    if (gps.positioned && !(gps.latitude === 0 && gps.longitude === 0)) {
+      const bytes = this.#addressBytes(frame, request, { lat: gps.latitude, lng: gps.longitude }, issues);
+      return result([{ bytes, durable: true, msgId: replyMsgId(bytes) }], [event], [], issues);
+    }
+    const last = this.#lastLbs;
+    if (last && now - last.at <= this.#lbsMaxAgeMs) {
+      const id = this.#nextEffectId++;
+      this.#lbsPending.set(id, { kind: 'address', frame, request });
+      return result([], [event], [{ type: 'resolve-location', id, query: { ...last.query, imei } }], issues);
+    }
+    const bytes = this.#addressBytes(frame, request, null, issues);
+    return result([{ bytes, durable: true, msgId: replyMsgId(bytes) }], [event], [], issues);
+  }
+
+  #addressBytes(
+    frame: JimiFrame,
+    request: gt06.AddressRequest,
+    position: { lat: number; lng: number } | null,
+    issues: SessionIssue[],
+  ): Buffer {
+    try {
+      return addressReply(frame.header, request, position);
+    } catch (err) {
+      // A phone field the encoder refuses: the "not available" reply still answers the device.
+      issues.push({ code: 'IOTHUB_ERR_JIMI_REPLY_ENCODE', detail: `address reply: ${(err as Error).message}` });
+      return addressReply(frame.header, request, null);
+    }
+  }
+
+  /** The LBS answered (`location`, null = nothing known: `code`) or failed (`code`). */
+  #lbsAnswered(id: number, location: ResolvedLocation | null, code: string, now: number): StepResult {
+    const p = this.#lbsPending.get(id);
+    if (!p) return result([], [], []);
+    this.#lbsPending.delete(id);
+    if (p.kind === 'address') {
+      const issues: SessionIssue[] = [];
+      const bytes = this.#addressBytes(p.frame, p.request, location, issues);
+      return result([{ bytes, durable: false, msgId: replyMsgId(bytes) }], [], [], issues);
+    }
+    const event = this.#locationEvent(p.frame, p.imei, p.query, p.deviceTime, location, location ? null : code, now);
+    return result([], [event], []);
+  }
+
+  #locationEvent(
+    frame: JimiFrame,
+    imei: string,
+    query: LocationQuery,
+    deviceTime: Date | null | undefined,
+    location: ResolvedLocation | null,
+    reason: string | null,
+    now: number,
+  ): UplinkEvent {
+    const data: Record<string, unknown> = {
+      latitude: location?.lat ?? 0,
+      longitude: location?.lng ?? 0,
+      accuracy: location?.accuracy ?? 0,
+      postType: postTypeOf(location?.type ?? null, query),
+      resolved: location !== null,
+      lbsType: location?.type ?? 0,
+      cells: query.cells,
+      wifi: query.wifi,
+    };
+    if (reason !== null) data.reason = reason;
+    if (frame.message.type === 'wifi-bcd') data.reupload = frame.message.protocol === 0x17;
+    return this.#event(frame, imei, 'location', data, now, deviceTime ?? null);
   }
 
   #login(frame: JimiFrame, login: gt06.Login, now: number): StepResult {
@@ -379,6 +510,15 @@ export class JimiSession implements Session<JimiFrame> {
     }
     this.#pending.clear();
     const events: UplinkEvent[] = [];
+    // LBS data still waiting for its position: published unresolved (never a dropped message).
+    for (const p of this.#lbsPending.values()) {
+      if (p.kind === 'data') {
+        events.push(
+          this.#locationEvent(p.frame, p.imei, p.query, p.deviceTime, null, 'IOTHUB_ERR_LBS_UNAVAILABLE', now),
+        );
+      }
+    }
+    this.#lbsPending.clear();
     if (this.#imei !== null) {
       const event: UplinkEvent = {
         v: EVENT_VERSION,

@@ -29,7 +29,9 @@ import { jt808 } from '@iothub/codec';
 import { type CommandResult, EVENT_VERSION, type EventKind, toEventData, type UplinkEvent } from '@iothub/core';
 import type {
   Effect,
+  LocationQuery,
   Reply,
+  ResolvedLocation,
   Session,
   SessionContext,
   SessionInput,
@@ -37,6 +39,7 @@ import type {
   StepResult,
 } from '../common/protocol.ts';
 import type { Jt808Frame } from './framer.ts';
+import { lbsQueryOfReport } from './lbs.ts';
 
 export type RegistrationPolicy = { mode: 'open' } | { mode: 'allow-list'; allowed: ReadonlySet<string> };
 
@@ -75,10 +78,12 @@ const DEDICATED_ANSWERS: ReadonlyMap<number, number> = new Map([
   [0x8107, 0x0107],
   [0x8201, 0x0201],
   [0x8801, 0x0805],
+  [0x8802, 0x0802],
   [0x8302, 0x0302],
   [0x8500, 0x0500],
   [0x8700, 0x0700],
   [0x9003, 0x1003],
+  [0x9201, 0x1205],
   [0x9205, 0x1205],
 ]);
 const ANSWER_IDS: ReadonlySet<number> = new Set(DEDICATED_ANSWERS.values());
@@ -141,6 +146,9 @@ export class Jt808Session implements Session<Jt808Frame> {
         break;
       case 'effect-failed':
         this.onEffectFailed(input.id, input.code, now);
+        break;
+      case 'location-resolved':
+        this.onLocationResolved(input.id, input.location, 'IOTHUB_ERR_LBS_NOT_FOUND', now);
         break;
       case 'command':
         this.onCommand(input, now);
@@ -228,6 +236,7 @@ export class Jt808Session implements Session<Jt808Frame> {
         ev('location', b, b.time);
         if (b.alarm !== 0) ev('alarm', b, b.time);
         this.general(h, serial, 0, true);
+        this.lbsOfReport(h, serial, b, now, raw, imei);
         return;
       }
       case 'location-batch': {
@@ -240,6 +249,7 @@ export class Jt808Session implements Session<Jt808Frame> {
           const data = toEventData(e.report) as Record<string, unknown>;
           ev('location', { ...data, reupload, batchType: m.body.dataType }, e.report.time);
           if (e.report.alarm !== 0) ev('alarm', { ...data, reupload }, e.report.time);
+          this.lbsOfReport(h, serial, e.report, now, undefined, imei, m.type);
         }
         this.general(h, serial, 0, true);
         return;
@@ -378,7 +388,62 @@ export class Jt808Session implements Session<Jt808Frame> {
     this.reply(h, { type: 'multimedia-upload-response', body: { mediaId: p.body.mediaId, packageIds: [] } }, true);
   }
 
+  /**
+   * Base-station / WiFi data of a report without a GPS fix (lbs.ts): the raw cells go out as an
+   * `lbs` (or `wifi`) event in the report's step (covered by its durable 0x8001), the position
+   * follows as a `location` event with `postType` 2 / 3 once the LBS answered (docs/events.md).
+   */
+  private lbsOfReport(
+    h: Header,
+    serial: number,
+    b: jt808.LocationReport,
+    now: number,
+    raw: string | undefined,
+    imei: string,
+    type = 'location-report',
+  ): void {
+    if ((b.status & 0x2) !== 0) return; // positioned: the GPS fix is the position
+    const query = lbsQueryOfReport(b, imei);
+    if (!query) return;
+    const kind: EventKind = query.cells.length === 0 ? 'wifi' : 'lbs';
+    this.event(kind, h, serial, type, { cells: query.cells, wifi: query.wifi }, now, raw, imei, b.time);
+    const id = ++this.effectIds;
+    this.pendingLbs.set(id, { header: { ...h, serial }, query, time: b.time, imei, type });
+    this.out.effects.push({ type: 'resolve-location', id, query });
+  }
+
+  private readonly pendingLbs = new Map<
+    number,
+    { header: Header; query: LocationQuery; time: Date | null; imei: string; type: string }
+  >();
+
+  private onLocationResolved(id: number, location: ResolvedLocation | null, code: string, now: number): void {
+    const p = this.pendingLbs.get(id);
+    if (!p) return;
+    this.pendingLbs.delete(id);
+    const hasWifi = p.query.wifi.length > 0;
+    const lbsType = location?.type ?? 0;
+    const data: Record<string, unknown> = {
+      latitude: location?.lat ?? 0,
+      longitude: location?.lng ?? 0,
+      accuracy: location?.accuracy ?? 0,
+      // docs/events.md: 3 when WiFi took part (also mixed), 2 for cells only.
+      postType: lbsType === 2 || lbsType === 3 ? 3 : lbsType === 4 ? 2 : hasWifi ? 3 : 2,
+      resolved: location !== null,
+      lbsType,
+      cells: p.query.cells,
+      wifi: p.query.wifi,
+    };
+    if (!location) data.reason = code;
+    const h = p.header;
+    this.event('location', h, h.serial, p.type, data, now, undefined, p.imei, p.time);
+  }
+
   private onEffectFailed(id: number, code: string, now: number): void {
+    if (this.pendingLbs.has(id)) {
+      this.onLocationResolved(id, null, code, now);
+      return;
+    }
     if (this.pendingAuth?.id === id) {
       this.onAuthCode(id, null, now);
       return;
@@ -407,7 +472,7 @@ export class Jt808Session implements Session<Jt808Frame> {
     const cmd = c.command;
     let message: Pick<Known, 'type' | 'body'>;
     if (cmd.kind === 'jt808') {
-      message = { type: cmd.type, body: cmd.body } as Pick<Known, 'type' | 'body'>;
+      message = { type: cmd.type, body: reviveCommandBody(cmd.body) } as Pick<Known, 'type' | 'body'>;
     } else if (cmd.kind === 'jt808-text') {
       const body: jt808.Jt808BodyOf<'text-message'> = { flag: cmd.flag ?? 0x08, text: cmd.text };
       if (this.lastHeader.version === 2019) body.textType = 1;
@@ -489,6 +554,8 @@ export class Jt808Session implements Session<Jt808Frame> {
   private onClosed(code: string, now: number): void {
     for (const c of this.commands.values()) this.result(c.commandId, c.replyTo, { status: 'offline' });
     this.commands.clear();
+    // Base-station data still waiting for its position: published unresolved (never dropped).
+    for (const id of [...this.pendingLbs.keys()]) this.onLocationResolved(id, null, 'IOTHUB_ERR_LBS_UNAVAILABLE', now);
     if (this.authenticated && this.deviceImei !== null && this.lastHeader) {
       const h = this.lastHeader;
       this.event('session', h, h.serial, 'logout', { action: 'closed', code }, now, undefined, this.deviceImei);
@@ -570,4 +637,37 @@ export class Jt808Session implements Session<Jt808Frame> {
 
 function newStep(): StepResult {
   return { replies: [], events: [], effects: [] as Effect[] };
+}
+
+/**
+ * A `jt808` command body as it crossed the control channel (JSON) → the codec's body types. The
+ * router (issue #4, docs/router.md "Command bodies on the wire") writes instants as ISO strings
+ * (fields `startTime`, `endTime`, `seekTime`), 64-bit words as decimal strings (`alarmFlags`) and
+ * bytes as `{ "$hex": "…" }`; everything else is plain JSON already.
+ */
+export function reviveCommandBody(value: unknown, key = ''): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === 'string') {
+    if ((key === 'startTime' || key === 'endTime' || key === 'seekTime') && /^\d{4}-\d\d-\d\dT/.test(value)) {
+      const d = new Date(value);
+      return Number.isNaN(d.getTime()) ? value : d;
+    }
+    if (key === 'alarmFlags' && /^\d{1,20}$/.test(value)) return BigInt(value);
+    return value;
+  }
+  if (typeof value === 'number' && key === 'alarmFlags' && Number.isSafeInteger(value) && value >= 0) {
+    return BigInt(value);
+  }
+  if (Array.isArray(value)) return value.map((v) => reviveCommandBody(v));
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === '$hex' && typeof o.$hex === 'string' && /^([0-9a-fA-F]{2})*$/.test(o.$hex)) {
+      return Buffer.from(o.$hex, 'hex');
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of keys) out[k] = reviveCommandBody(o[k], k);
+    return out;
+  }
+  return value;
 }
