@@ -14,7 +14,8 @@ describe('iothub CLI', () => {
   it('status lists what is built and what is not', () => {
     const r = cli('status');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Not yet: instruction API/);
+    expect(r.out).toMatch(/sendInstruct/);
+    expect(r.out).toMatch(/Not yet: media/);
     expect(r.out).toMatch(/0x0200/);
   });
 
