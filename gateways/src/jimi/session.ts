@@ -23,7 +23,8 @@
  *    written at once.
  *  - Downlink: a `jimi-text` command becomes a 0x80 frame carrying our own server flag (§5.8, §9);
  *    the device echoes it in its 0x21 / 0x15 reply, which is matched to the pending command and
- *    reported as `replied`; a command not answered within `commandTimeoutMs` is reported `timeout`.
+ *    reported as `replied`; a command not answered by its deadline (the caller's `timeOut`; at most
+ *    `commandTimeoutMs`) is reported `timeout`.
  */
 import { gt06 } from '@iothub/codec';
 import { EVENT_VERSION, type EventKind, type UplinkEvent } from '@iothub/core';
@@ -47,7 +48,10 @@ export interface JimiSessionOptions {
   ackLocations?: boolean;
   /** Put the received frame (hex) in every event's `raw`. Default true. */
   includeRaw?: boolean;
-  /** How long to wait for the device's 0x21 / 0x15 answer to a 0x80 command. Default 60 s. */
+  /**
+   * Longest wait for the device's 0x21 / 0x15 answer to a 0x80 command; a command's own deadline
+   * ends it sooner. Default 10 minutes (a bound on the pending table, not the usual timeout).
+   */
   commandTimeoutMs?: number;
   /** Commands awaiting an answer per connection; more are refused with `busy`. Default 8. */
   maxPendingCommands?: number;
@@ -110,7 +114,7 @@ export class JimiSession implements Session<JimiFrame> {
     this.#ctx = context;
     this.#ackLocations = options.ackLocations ?? false;
     this.#includeRaw = options.includeRaw ?? true;
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? 60_000;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 600_000;
     this.#maxPending = options.maxPendingCommands ?? 8;
     this.#maxBeforeLogin = options.maxFramesBeforeLogin ?? 16;
     this.#commandLanguage = options.commandLanguage;
@@ -456,7 +460,8 @@ export class JimiSession implements Session<JimiFrame> {
         message: `${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}`,
       });
     }
-    this.#pending.set(serverFlag, { commandId, replyTo, expiresAt: now + this.#commandTimeoutMs });
+    const expiresAt = Math.min(input.deadline, now + this.#commandTimeoutMs);
+    this.#pending.set(serverFlag, { commandId, replyTo, expiresAt });
     return result([{ bytes, durable: false, msgId: 0x80 }], [], []);
   }
 
