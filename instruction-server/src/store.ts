@@ -8,8 +8,8 @@
  */
 
 import type { DeviceProtocol } from '@iothub/core';
-import { LuaScript } from '@iothub/core';
-import { Redis } from 'ioredis';
+import { createRedis, LuaScript } from '@iothub/core';
+import type { Redis } from 'ioredis';
 
 export interface OfflineCommand {
   /** Unique id (returned by the query API, accepted by the delete API). */
@@ -162,7 +162,7 @@ export class RedisCommandStore implements CommandStore {
 
   constructor(options: RedisCommandStoreOptions) {
     this.#owned = typeof options.redis === 'string';
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.#redis = typeof options.redis === 'string' ? createRedis(options.redis) : options.redis;
     this.#prefix = options.keyPrefix ?? 'iothub:';
     this.#now = options.now ?? Date.now;
   }

@@ -5,7 +5,8 @@
  * it paid for).
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedis } from '@iothub/core';
+import type { Redis } from 'ioredis';
 
 export interface CachedResolution {
   /** 0 resolved, 400 nothing known. */
@@ -93,7 +94,7 @@ export class RedisLbsCache implements LbsCache {
     this.#owned = typeof options.redis === 'string';
     this.#redis =
       typeof options.redis === 'string'
-        ? new Redis(options.redis, { maxRetriesPerRequest: 1, commandTimeout: 500 })
+        ? createRedis(options.redis, { maxRetriesPerRequest: 1, commandTimeout: 500 })
         : options.redis;
     // An unhandled 'error' event would end the process; failures surface on the commands instead.
     if (this.#owned) this.#redis.on('error', () => undefined);

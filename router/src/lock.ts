@@ -9,8 +9,8 @@
  * two instances racing for the last slot cannot both win). One contract suite runs against both
  * (`router/test/lock.contract.ts`).
  */
-import { LuaScript } from '@iothub/core';
-import { Redis } from 'ioredis';
+import { createRedis, LuaScript } from '@iothub/core';
+import type { Redis } from 'ioredis';
 
 export interface DeviceLock {
   /** Take one of the device's `max` slots for `ttlMs`; false when all are taken. */
@@ -109,7 +109,7 @@ export class RedisDeviceLock implements DeviceLock {
 
   constructor(options: RedisDeviceLockOptions) {
     this.#owned = typeof options.redis === 'string';
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.#redis = typeof options.redis === 'string' ? createRedis(options.redis) : options.redis;
     this.#prefix = options.keyPrefix ?? 'iothub:';
   }
 

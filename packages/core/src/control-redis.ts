@@ -5,8 +5,9 @@
  * connection can do nothing else). Best-effort like pub/sub itself: a message to an address
  * nobody listens on is dropped.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ControlChannel, ControlMessage } from './control.ts';
+import { createRedis } from './redis.ts';
 
 export interface RedisControlChannelOptions {
   /** A `redis://` URL (the channel owns that connection) or a client (left open by `close`). */
@@ -35,7 +36,7 @@ export class RedisControlChannel implements ControlChannel {
 
   constructor(options: RedisControlChannelOptions) {
     this.#owned = typeof options.redis === 'string';
-    this.#pub = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.#pub = typeof options.redis === 'string' ? createRedis(options.redis) : options.redis;
     this.#prefix = options.keyPrefix ?? 'iothub:';
     this.#onError = options.onError ?? (() => {});
   }

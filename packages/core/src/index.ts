@@ -15,6 +15,7 @@ export * from './control-redis.ts';
 export * from './events.ts';
 export * from './log.ts';
 export * from './metrics.ts';
+export * from './redis.ts';
 export * from './routes.ts';
 export * from './routes-memory.ts';
 export * from './routes-redis.ts';

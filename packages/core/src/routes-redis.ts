@@ -12,8 +12,9 @@
  * its gateway's liveness key exists, so the entries of a dead gateway read as gone at once.
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeviceProtocol } from './events.ts';
+import { createRedis } from './redis.ts';
 import type { RouteEntry, RouteTable } from './routes.ts';
 
 export interface RedisRouteTableOptions {
@@ -112,7 +113,7 @@ export class RedisRouteTable implements RouteTable {
 
   constructor(options: RedisRouteTableOptions) {
     this.#owned = typeof options.redis === 'string';
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.#redis = typeof options.redis === 'string' ? createRedis(options.redis) : options.redis;
     this.#prefix = options.keyPrefix ?? 'iothub:';
   }
 
