@@ -6,37 +6,10 @@
  * see run.ts for what each figure measures.
  */
 import { spawnSync } from 'node:child_process';
-import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { bundle } from '../../gateways/bench/procs.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BUILTINS = new Set(builtinModules);
-
-const externalsByPath: Plugin = {
-  name: 'externals-by-path',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === 'inner' || args.path.startsWith('@iothub/')) return undefined;
-      if (args.path.startsWith('node:') || BUILTINS.has(args.path)) return { path: args.path, external: true };
-      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
-      if (r.errors.length > 0) return { errors: r.errors };
-      return { path: r.path, external: true };
-    });
-  },
-};
-
-const outfile = join(HERE, '.dispatch-run.bundle.mjs');
-await build({
-  entryPoints: [join(HERE, 'run.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  plugins: [externalsByPath],
-  outfile,
-  logLevel: 'warning',
-});
+const outfile = await bundle('dispatch/bench/run.ts', 'dispatch-run', dirname(fileURLToPath(import.meta.url)));
 const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

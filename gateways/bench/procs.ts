@@ -33,9 +33,12 @@ const externalsByPath: Plugin = {
   },
 };
 
-/** Bundle `entry` (relative to the repository) to `gateways/bench/.<name>.bundle.mjs`; returns its path. */
-export async function bundle(entry: string, name: string): Promise<string> {
-  const outfile = join(BENCH_DIR, `.${name}.bundle.mjs`);
+/**
+ * Bundle `entry` (relative to the repository) to `<outDir>/.<name>.bundle.mjs` (default
+ * `gateways/bench/`); returns its path. Workspace packages are inlined, others imported by path.
+ */
+export async function bundle(entry: string, name: string, outDir: string = BENCH_DIR): Promise<string> {
+  const outfile = join(outDir, `.${name}.bundle.mjs`);
   await build({
     entryPoints: [join(ROOT, entry)],
     bundle: true,

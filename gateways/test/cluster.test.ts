@@ -35,6 +35,32 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
   return { status: res.status, body: await res.json() };
 }
 
+/** `iothub gateway --protocol jimi` with 2 workers (embedded bus and route table, ephemeral ports). */
+function startCluster(logLevel: string) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GATEWAY_WORKERS: '2',
+    JIMI_PORT: '0',
+    ADMIN_PORT: '0',
+    LOG_LEVEL: logLevel,
+  };
+  for (const k of ['REDIS_URL', 'KAFKA_BROKERS', 'GATE_ID']) delete env[k];
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/iothub.ts', 'gateway', '--protocol', 'jimi'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const state = { proc, out: '' };
+  proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    state.out += s;
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    state.out += s;
+  });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { state, proc, exited };
+}
+
 describe('gateway cluster mode (GATEWAY_WORKERS=2)', () => {
   let child: ChildProcess | null = null;
   let fleet: Fleet | null = null;
@@ -45,35 +71,16 @@ describe('gateway cluster mode (GATEWAY_WORKERS=2)', () => {
   });
 
   it('serves devices on every worker, restarts a killed worker, drains on SIGTERM and exits 0', async () => {
-    // Embedded bus and route table (no REDIS_URL / KAFKA_BROKERS), ephemeral ports.
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      GATEWAY_WORKERS: '2',
-      JIMI_PORT: '0',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
-    };
-    for (const k of ['REDIS_URL', 'KAFKA_BROKERS', 'GATE_ID']) delete env[k];
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/iothub.ts', 'gateway', '--protocol', 'jimi'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { state, proc, exited } = startCluster('warn');
     child = proc;
-    let out = '';
-    proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    const readyLines = () => [...out.matchAll(/^worker (\d+) pid (\d+) ready \(gate (\S+), :(\d+)\)$/gm)];
+    const readyLines = () => [...state.out.matchAll(/^worker (\d+) pid (\d+) ready \(gate (\S+), :(\d+)\)$/gm)];
 
     const adminPort = Number(
-      await until('the primary status line', () => /ready on :(\d+)/.exec(out)?.[1], 60_000).catch((e: unknown) => {
-        throw new Error(`${String(e)}\n${out}`);
-      }),
+      await until('the primary status line', () => /ready on :(\d+)/.exec(state.out)?.[1], 60_000).catch(
+        (e: unknown) => {
+          throw new Error(`${String(e)}\n${state.out}`);
+        },
+      ),
     );
     await until('two ready workers', () => (readyLines().length >= 2 ? true : undefined), 90_000);
     const first = readyLines();
@@ -117,7 +124,8 @@ describe('gateway cluster mode (GATEWAY_WORKERS=2)', () => {
     process.kill(victimPid, 'SIGKILL');
     await until(
       'the restart status line',
-      () => (out.includes(`worker 0 pid ${victimPid} exited (code -, signal SIGKILL): restarting`) ? true : undefined),
+      () =>
+        state.out.includes(`worker 0 pid ${victimPid} exited (code -, signal SIGKILL): restarting`) ? true : undefined,
       15_000,
     );
     const restarted = await until(
@@ -140,8 +148,8 @@ describe('gateway cluster mode (GATEWAY_WORKERS=2)', () => {
     fleet = null;
     proc.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/stopped \(exit 0\)/);
+    expect(code, state.out).toBe(0);
+    expect(state.out).toMatch(/stopped \(exit 0\)/);
   });
 });
 
@@ -152,29 +160,11 @@ describe('gateway cluster mode: crash loops', () => {
   });
 
   it('a slot killed 5 times within the window is given up (/health degraded); all given up → exit 1', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      GATEWAY_WORKERS: '2',
-      JIMI_PORT: '0',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'fatal',
-    };
-    for (const k of ['REDIS_URL', 'KAFKA_BROKERS', 'GATE_ID']) delete env[k];
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/iothub.ts', 'gateway', '--protocol', 'jimi'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { state, proc, exited } = startCluster('fatal');
     child = proc;
-    let out = '';
-    proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    const adminPort = Number(await until('the primary status line', () => /ready on :(\d+)/.exec(out)?.[1], 60_000));
+    const adminPort = Number(
+      await until('the primary status line', () => /ready on :(\d+)/.exec(state.out)?.[1], 60_000),
+    );
     const admin = `http://127.0.0.1:${adminPort}`;
     const health = async () =>
       (await getJson(`${admin}/health`)) as { status: number; body: Health & { status: string } };
@@ -185,7 +175,7 @@ describe('gateway cluster mode: crash loops', () => {
       until(
         `slot ${index} given up`,
         async () => {
-          if (new RegExp(`worker ${index} pid \\d+ exited [^\\n]*giving up`).test(out)) return true;
+          if (new RegExp(`worker ${index} pid \\d+ exited [^\\n]*giving up`).test(state.out)) return true;
           if (proc.exitCode !== null) return true;
           const w = (await health()).body.workers.find((x) => x.worker === index);
           if (w?.pid && !killed.has(w.pid) && (w.state === 'starting' || w.state === 'ready')) {
@@ -210,10 +200,10 @@ describe('gateway cluster mode: crash loops', () => {
     const degraded = await health();
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.workers[0]?.state).toBe('given-up');
-    expect(out).toMatch(/worker 0 pid \d+ exited \(code -, signal SIGKILL\): giving up after 5 crashes/);
+    expect(state.out).toMatch(/worker 0 pid \d+ exited \(code -, signal SIGKILL\): giving up after 5 crashes/);
 
     await crashLoop(1);
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
-    expect(code, out).toBe(1);
+    expect(code, state.out).toBe(1);
   });
 });

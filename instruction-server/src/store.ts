@@ -8,7 +8,7 @@
  */
 
 import type { DeviceProtocol } from '@iothub/core';
-import { createRedis, LuaScript } from '@iothub/core';
+import { createRedis, LuaScript, quitRedis } from '@iothub/core';
 import type { Redis } from 'ioredis';
 
 export interface OfflineCommand {
@@ -223,12 +223,7 @@ export class RedisCommandStore implements CommandStore {
   }
 
   async close(): Promise<void> {
-    if (!this.#owned) return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    if (this.#owned) await quitRedis(this.#redis);
   }
 
   #queue(imei: string): string {

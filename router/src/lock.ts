@@ -9,7 +9,7 @@
  * two instances racing for the last slot cannot both win). One contract suite runs against both
  * (`router/test/lock.contract.ts`).
  */
-import { createRedis, LuaScript } from '@iothub/core';
+import { createRedis, LuaScript, quitRedis } from '@iothub/core';
 import type { Redis } from 'ioredis';
 
 export interface DeviceLock {
@@ -127,12 +127,7 @@ export class RedisDeviceLock implements DeviceLock {
   }
 
   async close(): Promise<void> {
-    if (!this.#owned) return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    if (this.#owned) await quitRedis(this.#redis);
   }
 
   #key(imei: string): string {

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ControlChannel, ControlMessage } from './control.ts';
-import { createRedis } from './redis.ts';
+import { createRedis, quitRedis as quit } from './redis.ts';
 
 export interface RedisControlChannelOptions {
   /** A `redis://` URL (the channel owns that connection) or a client (left open by `close`). */
@@ -138,12 +138,4 @@ export function parseControlMessage(payload: string): ControlMessage | null {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !TYPES.has(type)) return null;
   return value as ControlMessage;
-}
-
-async function quit(redis: Redis): Promise<void> {
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
-  }
 }

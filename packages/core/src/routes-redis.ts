@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DeviceProtocol } from './events.ts';
-import { createRedis } from './redis.ts';
+import { createRedis, quitRedis } from './redis.ts';
 import type { RouteEntry, RouteTable } from './routes.ts';
 
 export interface RedisRouteTableOptions {
@@ -174,12 +174,7 @@ export class RedisRouteTable implements RouteTable {
   }
 
   async close(): Promise<void> {
-    if (!this.#owned) return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    if (this.#owned) await quitRedis(this.#redis);
   }
 
   #route(imei: string): string {
