@@ -134,6 +134,7 @@ export async function startGatewayApp(config: IothubConfig, options: GatewayAppO
         topicPrefix: config.topicPrefix,
         proxyProtocol: g.proxyProtocol !== 'off',
         maxConnections: g.maxConnections === 0 ? UNLIMITED : g.maxConnections,
+        maxInflightRecords: g.maxInflightRecords,
         idleTimeoutMs: g.readTimeoutMs === 0 ? UNLIMITED : g.readTimeoutMs,
         maxFrameSize: g.maxFrameBytes,
         maxPendingOutboundBytes: g.maxPendingOutboundBytes,

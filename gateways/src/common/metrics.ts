@@ -13,7 +13,13 @@ import {
 } from '@iothub/core';
 import { Counter, type Registry } from 'prom-client';
 
-const shared = new WeakMap<Registry, { core: CoreMetrics; sessionIssues: Counter<'protocol' | 'code'> }>();
+interface Shared {
+  core: CoreMetrics;
+  sessionIssues: Counter<'protocol' | 'code'>;
+  backpressure: Counter<'protocol'>;
+}
+
+const shared = new WeakMap<Registry, Shared>();
 
 /** Gateway code → `limit` label of `limit_hits_total` (core GATEWAY_LIMITS, plus garbage and proxy-header). */
 const LIMIT_LABELS: Record<string, string> = {
@@ -38,6 +44,7 @@ const CLOSE_REASONS: Record<string, string> = {
 export class GatewayMetrics {
   readonly core: CoreMetrics;
   private readonly sessionIssues: Counter<'protocol' | 'code'>;
+  private readonly backpressureTotal: { inc(): void };
   private readonly inById = new Map<number, { inc(): void }>();
   private readonly outById = new Map<number, { inc(): void }>();
   private readonly conns: { inc(): void; dec(): void };
@@ -59,11 +66,18 @@ export class GatewayMetrics {
           labelNames: ['protocol', 'code'],
           registers: [registry],
         }),
+        backpressure: new Counter({
+          name: 'iothub_gateway_backpressure_total',
+          help: 'Times the gateway stopped reading from devices because too many records waited for the bus',
+          labelNames: ['protocol'],
+          registers: [registry],
+        }),
       };
       shared.set(registry, s);
     }
     this.core = s.core;
     this.sessionIssues = s.sessionIssues;
+    this.backpressureTotal = s.backpressure.labels(protocol);
     this.conns = this.core.connections.labels(protocol);
     this.ack = this.core.ackLatencySeconds.labels(protocol);
     this.pubOk = this.core.busPublishSeconds.labels('ok');
@@ -109,6 +123,11 @@ export class GatewayMetrics {
 
   sessionIssue(code: string): void {
     this.sessionIssues.labels(this.protocol, code).inc();
+  }
+
+  /** Reading paused (counted) or resumed for backpressure. */
+  backpressure(paused: boolean): void {
+    if (paused) this.backpressureTotal.inc();
   }
 
   ackLatency(seconds: number): void {

@@ -75,6 +75,13 @@ export interface GatewayServerOptions<F> {
   lbs?: LbsClient | null;
   /** Longest wait for the LBS; then the data is published unresolved. Default 1500 ms. */
   lbsTimeoutMs?: number;
+  /**
+   * Backpressure: while more records than this wait for the bus (published, not yet accepted), the
+   * gateway stops reading from the connections that send more, so an overloaded bus slows the
+   * devices through TCP instead of the gateway spending its CPU on input it cannot deliver (the
+   * Kafka broker shares the machine). Reading resumes below half of it. Default 20,000; 0 = off.
+   */
+  maxInflightRecords?: number;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -137,7 +144,37 @@ export class GatewayServer<F> {
       announceIntervalMs: options.announceIntervalMs ?? 5_000,
       tickMs: options.tickMs ?? 1_000,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+      maxInflightRecords: options.maxInflightRecords ?? 20_000,
     };
+  }
+
+  /** Records published and not yet accepted or refused by the bus. */
+  inflightRecords = 0;
+  /** Connections whose reading is paused for backpressure. */
+  private readonly paused = new Set<Connection<F>>();
+
+  /** A connection read data: past the in-flight limit it stops reading until the bus catches up. */
+  throttle(c: Connection<F>): boolean {
+    const max = this.o.maxInflightRecords;
+    if (max <= 0 || this.inflightRecords <= max || this.paused.has(c)) return false;
+    this.paused.add(c);
+    if (this.paused.size === 1) this.metrics.backpressure(true);
+    return true;
+  }
+
+  /** The bus answered `count` records: below half the limit, every paused connection reads again. */
+  settled(count: number): void {
+    this.inflightRecords -= count;
+    if (this.paused.size === 0 || this.inflightRecords > this.o.maxInflightRecords / 2) return;
+    const resumed = [...this.paused];
+    this.paused.clear();
+    this.metrics.backpressure(false);
+    for (const c of resumed) c.resumeReading();
+  }
+
+  /** A closed connection is not resumed. */
+  forgetPaused(c: Connection<F>): void {
+    this.paused.delete(c);
   }
 
   get options(): Readonly<typeof this.o> {
@@ -370,6 +407,7 @@ export class Connection<F> implements FrameHandler<F> {
     }
     this.frameSeen = false;
     this.framer.push(chunk, this);
+    if (!this.closed && this.gw.throttle(this)) this.socket.pause();
     if (this.frameSeen) this.unframed = 0;
     else if (!this.closed) {
       // Bytes that produced no frame (garbage, or a frame in progress: at most 2 × maxFrameSize escaped).
@@ -452,8 +490,16 @@ export class Connection<F> implements FrameHandler<F> {
     this.close('IOTHUB_ERR_SESSION_FAILED', err instanceof Error ? err.message : String(err));
   }
 
+  /** Backpressure is over: read again (the pause does not count as idle time). */
+  resumeReading(): void {
+    if (this.closed) return;
+    this.lastReadAt = this.gw.now();
+    this.socket.resume();
+  }
+
   tick(now: number): void {
     if (this.closed) return;
+    if (this.socket.isPaused()) this.lastReadAt = now;
     if (now - this.lastReadAt > this.gw.options.idleTimeoutMs) {
       this.limit('IOTHUB_ERR_IDLE_TIMEOUT', `idle for ${now - this.lastReadAt} ms`);
       return;
@@ -529,12 +575,15 @@ export class Connection<F> implements FrameHandler<F> {
     const started = this.gw.now();
     const kinds = events.map((e) => e.kind);
     const m = this.gw.metrics;
+    this.gw.inflightRecords += records.length;
     return this.gw.options.bus.publish(records).then(
       () => {
+        this.gw.settled(records.length);
         m.published((this.gw.now() - started) / 1000, true, kinds);
         return true;
       },
       (err: unknown) => {
+        this.gw.settled(records.length);
         m.published((this.gw.now() - started) / 1000, false, kinds);
         const code = (err as { code?: string } | null)?.code;
         this.log.warn(
@@ -752,6 +801,7 @@ export class Connection<F> implements FrameHandler<F> {
   private finish(code: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.gw.forgetPaused(this);
     this.closeCode = code;
     const gw = this.gw;
     if (this.session) {

@@ -90,6 +90,8 @@ export interface GatewayConfig {
   maxMessagesPerSecond: number;
   /** Connections one process accepts; 0 = unlimited. */
   maxConnections: number;
+  /** Records waiting for the bus before the gateway stops reading from devices; 0 = no backpressure. */
+  maxInflightRecords: number;
   /** Acknowledge a data message only once the bus accepted it. */
   durableAck: boolean;
   proxyProtocol: ProxyProtocolMode;
@@ -237,6 +239,7 @@ export const CONFIG_DEFAULTS = {
   maxPendingOutboundBytes: 256 * 1024,
   maxMessagesPerSecond: 200,
   maxConnections: 100_000,
+  maxInflightRecords: 20_000,
   durableAck: true,
   proxyProtocol: 'off',
   jt808Registration: 'open',
@@ -870,6 +873,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     1_000_000,
     'an integer from 0 (unlimited) to 1000000',
   );
+  const maxInflightRecords = r.int('MAX_INFLIGHT_RECORDS', [], CONFIG_DEFAULTS.maxInflightRecords, 0, 10_000_000);
   const maxConnections = r.int(
     'MAX_CONNECTIONS',
     [],
@@ -914,6 +918,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     maxPendingOutboundBytes,
     maxMessagesPerSecond,
     maxConnections,
+    maxInflightRecords,
     durableAck,
     proxyProtocol,
     tls: tls === null ? null : Object.freeze(tls),

@@ -72,6 +72,7 @@ describe('loadConfig: defaults', () => {
       maxPendingOutboundBytes: 262_144,
       maxMessagesPerSecond: 200,
       maxConnections: 100_000,
+      maxInflightRecords: 20_000,
       durableAck: true,
       proxyProtocol: 'off',
       tls: null,
