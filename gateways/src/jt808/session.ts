@@ -101,14 +101,16 @@ export class Jt808Session implements Session<Jt808Frame> {
   private readonly o: Required<Omit<Jt808SessionOptions, 'authCodeFor'>> & {
     authCodeFor: (phone: string) => string;
   };
-  private readonly reassembler: jt808.Jt808Reassembler;
-  private readonly resendAt = new Map<string, number>();
-  private readonly commands = new Map<number, PendingCommand>();
+  // Per-connection tables are created on first use (issue #3: an idle connection holds none of
+  // them; an empty Map costs ~200 bytes).
+  private reassembler: jt808.Jt808Reassembler | null = null;
+  private resendAt: Map<string, number> | null = null;
+  private commands: Map<number, PendingCommand> | null = null;
   private pendingAuth: { id: number; header: Header; code: string; imei: string | null } | null = null;
-  private readonly pendingFiles = new Map<
+  private pendingFiles: Map<
     number,
     { header: Header; body: jt808.Jt808BodyOf<'multimedia-data'>; receivedAt: number; raw: string | undefined }
-  >();
+  > | null = null;
   /** Current step's output. */
   private out: StepResult = newStep();
 
@@ -126,10 +128,6 @@ export class Jt808Session implements Session<Jt808Frame> {
       reassemblyMaxBytes: options.reassemblyMaxBytes ?? 4 * 1024 * 1024,
       includeRaw: options.includeRaw ?? true,
     };
-    this.reassembler = new jt808.Jt808Reassembler({
-      maxPendingBytes: this.o.reassemblyMaxBytes,
-      timeoutMs: this.o.reassemblyTimeoutMs,
-    });
   }
 
   step(input: SessionInput<Jt808Frame>, now: number): StepResult {
@@ -175,13 +173,17 @@ export class Jt808Session implements Session<Jt808Frame> {
     this.lastHeader = header;
     const raw = this.o.includeRaw ? f.buf.toString('hex', f.start, f.end) : undefined;
     if (message.type === 'fragment') {
+      this.reassembler ??= new jt808.Jt808Reassembler({
+        maxPendingBytes: this.o.reassemblyMaxBytes,
+        timeoutMs: this.o.reassemblyTimeoutMs,
+      });
       const r = this.reassembler.push(header, message.body, now);
       for (const d of r.dropped) this.issue(d.issue.code, d.issue.detail);
       if (r.status === 'complete') {
         const m = r.message;
         const decoded = jt808.decodeJt808Body(m.msgId, m.body, { version: m.header.version });
         if (decoded.issue) this.issue(decoded.issue.code, decoded.issue.detail);
-        this.resendAt.delete(`${m.msgId}/${m.serial}`);
+        this.resendAt?.delete(`${m.msgId}/${m.serial}`);
         // No `raw` for a reassembled message: it is several frames (and 0x0801 images are large).
         this.handle(m.header, m.serial, decoded.message, now, undefined);
         return;
@@ -260,7 +262,12 @@ export class Jt808Session implements Session<Jt808Frame> {
         return;
       case 'multimedia-data': {
         const id = ++this.effectIds;
-        this.pendingFiles.set(id, { header: { ...h, serial }, body: m.body, receivedAt: now, raw: undefined });
+        (this.pendingFiles ??= new Map()).set(id, {
+          header: { ...h, serial },
+          body: m.body,
+          receivedAt: now,
+          raw: undefined,
+        });
         const ext = ['jpg', 'tif', 'mp3', 'wav', 'wmv'][m.body.mediaFormat] ?? 'bin';
         const name = `${imei}/${m.body.mediaId}-${m.body.channel}-${now}.${ext}`;
         this.out.effects.push({ type: 'store-file', id, name, data: m.body.data });
@@ -287,7 +294,7 @@ export class Jt808Session implements Session<Jt808Frame> {
         );
         return;
       case 'terminal-general-response': {
-        const cmd = this.commands.get(m.body.replySerial);
+        const cmd = this.commands?.get(m.body.replySerial);
         ev('command-reply', m.body);
         if (cmd) this.answer(cmd, m.msgId, m.body, now);
         return; // acknowledging an acknowledgement is unnecessary (§4)
@@ -369,9 +376,9 @@ export class Jt808Session implements Session<Jt808Frame> {
   }
 
   private onFileStored(id: number, location: string, now: number): void {
-    const p = this.pendingFiles.get(id);
+    const p = this.pendingFiles?.get(id);
     if (!p) return;
-    this.pendingFiles.delete(id);
+    this.pendingFiles?.delete(id);
     const { data, ...meta } = p.body;
     const h = p.header;
     this.event(
@@ -448,9 +455,9 @@ export class Jt808Session implements Session<Jt808Frame> {
       this.onAuthCode(id, null, now);
       return;
     }
-    const p = this.pendingFiles.get(id);
+    const p = this.pendingFiles?.get(id);
     if (p) {
-      this.pendingFiles.delete(id);
+      this.pendingFiles?.delete(id);
       this.issue(code, 'multimedia not stored');
       this.general(p.header, p.header.serial, 1, false);
     }
@@ -490,7 +497,7 @@ export class Jt808Session implements Session<Jt808Frame> {
       return;
     }
     const msgId = jt808.codecForType(message.type)?.msgId ?? 0;
-    this.commands.set(serial, {
+    (this.commands ??= new Map()).set(serial, {
       commandId: c.commandId,
       replyTo: c.replyTo,
       deadline: c.deadline,
@@ -502,16 +509,16 @@ export class Jt808Session implements Session<Jt808Frame> {
 
   private findCommand(answerId: number, replySerial: number | undefined): PendingCommand | undefined {
     if (replySerial !== undefined) {
-      const c = this.commands.get(replySerial);
+      const c = this.commands?.get(replySerial);
       return c && c.answerId === answerId ? c : undefined;
     }
     // Answers without a reply serial (0x0107, 0x1003): the oldest command expecting that answer.
-    for (const c of this.commands.values()) if (c.answerId === answerId) return c;
+    for (const c of this.commands?.values() ?? []) if (c.answerId === answerId) return c;
     return undefined;
   }
 
   private answer(cmd: PendingCommand, msgId: number, body: unknown, now: number): void {
-    this.commands.delete(cmd.serial);
+    this.commands?.delete(cmd.serial);
     this.result(cmd.commandId, cmd.replyTo, {
       status: 'replied',
       msgId,
@@ -527,19 +534,19 @@ export class Jt808Session implements Session<Jt808Frame> {
   // ---- timers and end ----
 
   private onTick(now: number): void {
-    for (const c of this.commands.values()) {
+    for (const c of this.commands?.values() ?? []) {
       if (c.deadline <= now) {
-        this.commands.delete(c.serial);
+        this.commands?.delete(c.serial);
         this.result(c.commandId, c.replyTo, { status: 'timeout' });
       }
     }
-    if (this.reassembler.size === 0) return;
+    if (this.reassembler === null || this.reassembler.size === 0) return;
     for (const d of this.reassembler.expire(now)) this.issue(d.issue.code, d.issue.detail);
     for (const m of this.reassembler.missing(now, this.o.resendAfterMs)) {
       const key = `${m.msgId}/${m.firstSerial}`;
-      const last = this.resendAt.get(key);
+      const last = this.resendAt?.get(key);
       if (last !== undefined && now - last < this.o.resendAfterMs) continue;
-      this.resendAt.set(key, now);
+      (this.resendAt ??= new Map()).set(key, now);
       // One 0x8003 must fit one frame (body ≤ 1023 bytes): 2019 has a WORD count (≤ 509 indexes of
       // 2 bytes after serial + count), 2013 a BYTE count (≤ 255). The rest is asked for next time.
       const indexes = m.missing.slice(0, m.header.version === 2019 ? 509 : 255);
@@ -552,8 +559,8 @@ export class Jt808Session implements Session<Jt808Frame> {
   }
 
   private onClosed(code: string, now: number): void {
-    for (const c of this.commands.values()) this.result(c.commandId, c.replyTo, { status: 'offline' });
-    this.commands.clear();
+    for (const c of this.commands?.values() ?? []) this.result(c.commandId, c.replyTo, { status: 'offline' });
+    this.commands?.clear();
     // Base-station data still waiting for its position: published unresolved (never dropped).
     for (const id of [...this.pendingLbs.keys()]) this.onLocationResolved(id, null, 'IOTHUB_ERR_LBS_UNAVAILABLE', now);
     if (this.authenticated && this.deviceImei !== null && this.lastHeader) {
