@@ -262,7 +262,8 @@ export class Jt808Session implements Session<Jt808Frame> {
         return;
       case 'multimedia-data': {
         const id = ++this.effectIds;
-        (this.pendingFiles ??= new Map()).set(id, {
+        this.pendingFiles ??= new Map();
+        this.pendingFiles.set(id, {
           header: { ...h, serial },
           body: m.body,
           receivedAt: now,
@@ -497,7 +498,8 @@ export class Jt808Session implements Session<Jt808Frame> {
       return;
     }
     const msgId = jt808.codecForType(message.type)?.msgId ?? 0;
-    (this.commands ??= new Map()).set(serial, {
+    this.commands ??= new Map();
+    this.commands.set(serial, {
       commandId: c.commandId,
       replyTo: c.replyTo,
       deadline: c.deadline,
@@ -546,7 +548,8 @@ export class Jt808Session implements Session<Jt808Frame> {
       const key = `${m.msgId}/${m.firstSerial}`;
       const last = this.resendAt?.get(key);
       if (last !== undefined && now - last < this.o.resendAfterMs) continue;
-      (this.resendAt ??= new Map()).set(key, now);
+      this.resendAt ??= new Map();
+      this.resendAt.set(key, now);
       // One 0x8003 must fit one frame (body ≤ 1023 bytes): 2019 has a WORD count (≤ 509 indexes of
       // 2 bytes after serial + count), 2013 a BYTE count (≤ 255). The rest is asked for next time.
       const indexes = m.missing.slice(0, m.header.version === 2019 ? 509 : 255);
